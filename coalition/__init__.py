@@ -1,0 +1,1 @@
+"""Coalition HQ: the project package, and the app for what is coalition-wide."""

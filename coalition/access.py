@@ -1,0 +1,44 @@
+"""Access helpers for staff views: who may open a page, and which region they are scoped to."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
+from coalition.models import Region
+from coalition.roles import Role, has_role, is_staff_member
+
+
+def staff_required(view):
+    """Let in users with a staff role (or superusers); send anonymous users to login, auditors to /audit/."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_staff_member(user):
+            if has_role(user, Role.AUDITOR):
+                return redirect("audit:index")
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def scoped_region(user) -> Region | None:
+    """Return the one region a regional coordinator is limited to; None means all regions.
+
+    A coordinator without a region sees nothing rather than everything (fail closed).
+    """
+    if user.is_superuser or not has_role(user, Role.REGIONAL_COORDINATOR):
+        return None
+    if has_role(user, Role.COMMITTEE_STAFF):  # HQ staff who also coordinate keep the national view
+        return None
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.region_id is None:
+        raise PermissionDenied("A regional coordinator needs a region in their profile.")
+    return profile.region

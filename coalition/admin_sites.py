@@ -1,0 +1,57 @@
+"""The two admin sites: /admin/ for superusers, /audit/ read-only for auditors."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from coalition.roles import Role, has_role
+
+
+class SuperuserAdminSite(admin.AdminSite):
+    site_header = _("Coalition HQ administration")
+    site_title = _("Coalition HQ")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+class AuditorSite(admin.AdminSite):
+    """A view-only admin for the auditor group: every model registered here, nothing can be changed."""
+
+    site_header = _("Coalition HQ: audit")
+    site_title = _("Audit")
+    index_title = _("Records open to auditors (read-only)")
+    enable_nav_sidebar = True
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and has_role(request.user, Role.AUDITOR)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Register models view-only, whatever ModelAdmin they come with."""
+        base = admin_class or admin.ModelAdmin
+        if not issubclass(base, ReadOnlyMixin):
+            base = type(f"ReadOnly{base.__name__}", (ReadOnlyMixin, base), {})
+        super().register(model_or_iterable, base, **options)
+
+
+class ReadOnlyMixin:
+    """View only: never add, change or delete, and no bulk actions."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
+
+
+audit_site = AuditorSite(name="audit")

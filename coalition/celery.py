@@ -1,0 +1,11 @@
+"""The Celery application, wired the standard way: settings under CELERY_*, tasks autodiscovered."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
+
+app = Celery("coalition")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,14 @@
+from django.conf import settings
+
+from coalition.roles import is_staff_member, user_roles
+
+
+def coalition(request):
+    """Values every page needs: the coalition's name, the hotline number, the user's roles."""
+    user = getattr(request, "user", None)
+    return {
+        "COALITION_NAME": settings.COALITION_NAME,
+        "HOTLINE_PHONE": settings.HOTLINE_PHONE,
+        "user_roles": user_roles(user) if user is not None else set(),
+        "is_staff_member": is_staff_member(user) if user is not None else False,
+    }

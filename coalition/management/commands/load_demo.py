@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from coalition import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent): the seed organizations and one account per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-accounts", action="store_true", help="do not create the demo accounts")
+        parser.add_argument(
+            "--force", action="store_true", help="create demo accounts even with DEBUG off (never in production)"
+        )
+
+    def handle(self, *args, no_accounts=False, force=False, **options):
+        created = demo.load_organizations()
+        self.stdout.write(f"Organizations: {created} new, {len(demo.SEED_ORGANIZATIONS)} in the seed.")
+        if no_accounts:
+            return
+        if not settings.DEBUG and not force:
+            raise CommandError("Demo accounts have a known password: refused with DEBUG off (use --force).")
+        accounts = demo.load_accounts()
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):"))
+        for account in accounts:
+            role = account.role.label if account.role else "superuser (/admin/)"
+            self.stdout.write(f"  {account.username:<12} {role}")

@@ -1,0 +1,1 @@
+"""The election fund's ledger (built by the "Election fund" issue)."""

@@ -1,0 +1,1 @@
+"""Campaign events, training and deployment (built by the "Campaign events" issue)."""

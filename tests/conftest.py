@@ -1,0 +1,78 @@
+"""Shared fixtures: one named user per role (healthchecks' alice/bob style) and a logged-in client factory."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from coalition.models import Profile, Region
+from coalition.roles import Role
+from tests.factories import UserFactory
+
+
+def _user_with_role(username: str, role: str | None, region_code: str | None = None, **extra):
+    user = UserFactory(username=username, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    if region_code:
+        Profile.objects.create(user=user, region=Region.objects.get(code=region_code))
+    return user
+
+
+@pytest.fixture
+def staff_user(db):
+    return _user_with_role("aigerim", Role.COMMITTEE_STAFF)
+
+
+@pytest.fixture
+def coordinator(db):
+    """A regional coordinator of Karaganda region (KZ-35)."""
+    return _user_with_role("erzhan", Role.REGIONAL_COORDINATOR, "KZ-35")
+
+
+@pytest.fixture
+def other_coordinator(db):
+    """A regional coordinator of Shymkent (KZ-79)."""
+    return _user_with_role("saule", Role.REGIONAL_COORDINATOR, "KZ-79")
+
+
+@pytest.fixture
+def trainer(db):
+    return _user_with_role("dinara", Role.TRAINER)
+
+
+@pytest.fixture
+def finance_officer(db):
+    return _user_with_role("bolat", Role.FINANCE_OFFICER)
+
+
+@pytest.fixture
+def integrity_officer(db):
+    return _user_with_role("gulnar", Role.INTEGRITY_OFFICER)
+
+
+@pytest.fixture
+def auditor(db):
+    return _user_with_role("marat", Role.AUDITOR)
+
+
+@pytest.fixture
+def superuser(db):
+    return _user_with_role("root", None, is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def nobody(db):
+    """An authenticated user with no role at all."""
+    return _user_with_role("nobody", None)
+
+
+@pytest.fixture
+def client_for(client):
+    """Return a function that logs ``user`` in on a fresh test client."""
+    from django.test import Client
+
+    def login(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return login

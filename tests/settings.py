@@ -1,0 +1,23 @@
+"""Settings for the test suite: the project's settings with test-only values that need no environment."""
+
+import os
+import uuid
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+
+from coalition.settings import *  # noqa: F403
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_run = os.environ.setdefault("COALITION_TEST_RUN", uuid.uuid4().hex[:8])
+
+# Each test run and xdist worker gets its own cache keys and Celery queue on the shared Redis,
+# so a developer's running worker never picks up a test's task (and tests never see each other's keys).
+CACHES["default"]["KEY_PREFIX"] = f"test-{_run}-{_worker}"  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = f"test-{_run}-{_worker}"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never outside tests
+SECURE_SSL_REDIRECT = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
