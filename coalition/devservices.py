@@ -200,7 +200,9 @@ def ensure_services(environ: dict[str, str] | None = None) -> Started:
         started.env["REDIS_URL"] = url
         started.redis = root / "redis" if fresh else None
     if started.env:
-        services_env_file().write_text("".join(f"{key}={value}\n" for key, value in started.env.items()))
+        # Read by settings.py when the variables are not set, so `python manage.py ...` works in a dev shell.
+        lines = {**started.env, "DEBUG": "1"}
+        services_env_file().write_text("".join(f"{key}={value}\n" for key, value in lines.items()))
     return started
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "members",
     "donations",
     "events",
+    "coalition.hotline",
 ]
 
 MIDDLEWARE = [

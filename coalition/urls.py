@@ -19,4 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("audit/", audit_site.urls),
     path("", include("members.urls")),
+    path("", include("donations.urls")),
+    path("", include("events.urls")),
+    path("", include("coalition.hotline.urls")),
 ]

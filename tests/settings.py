@@ -3,6 +3,7 @@
 import os
 import uuid
 
+os.environ.setdefault("DEBUG", "0")  # production-like, whatever var/services.env says for development
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
@@ -15,6 +16,8 @@ _run = os.environ.setdefault("COALITION_TEST_RUN", uuid.uuid4().hex[:8])
 # so a developer's running worker never picks up a test's task (and tests never see each other's keys).
 CACHES["default"]["KEY_PREFIX"] = f"test-{_run}-{_worker}"  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"test-{_run}-{_worker}"
+# Several checkouts or helpers may test against one server at once: TEST_DB_SUFFIX keeps their databases apart.
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{os.environ.get('TEST_DB_SUFFIX', '')}"}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never outside tests
 SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

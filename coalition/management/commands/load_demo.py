@@ -1,11 +1,16 @@
+from importlib import import_module
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from coalition import demo
 
+# Each app may add demo data in <app>/demo.py with a function load(stdout) -> None, called in this order.
+DEMO_MODULES = ["members.demo", "events.demo", "donations.demo", "coalition.hotline.demo"]
+
 
 class Command(BaseCommand):
-    help = "Load the demo data (idempotent): the seed organizations and one account per role."
+    help = "Load the demo data (idempotent): the seed organizations, each app's data, one account per role."
 
     def add_arguments(self, parser):
         parser.add_argument("--no-accounts", action="store_true", help="do not create the demo accounts")
@@ -16,6 +21,14 @@ class Command(BaseCommand):
     def handle(self, *args, no_accounts=False, force=False, **options):
         created = demo.load_organizations()
         self.stdout.write(f"Organizations: {created} new, {len(demo.SEED_ORGANIZATIONS)} in the seed.")
+        for name in DEMO_MODULES:
+            try:
+                module = import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+                continue
+            module.load(self.stdout)
         if no_accounts:
             return
         if not settings.DEBUG and not force:

@@ -1,0 +1,1 @@
+"""Hotline reports (built by the "Hotline" issue)."""
