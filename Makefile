@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DEVSERVICES := $(PY) -m coalition.devservices run --
 PYTEST_WORKERS ?= 2
 
-.PHONY: run serve test lint check translations messages vendor down clean help
+.PHONY: run serve test browser-deps lint check translations messages vendor down clean help
 
 help:
 	@echo "make run    - web + Celery worker + beat with demo data on http://127.0.0.1:8000/"
@@ -53,11 +53,19 @@ down:
 	$(PY) -m coalition.devservices down
 
 # --- test -------------------------------------------------------------------------------------------------
-test: $(VENV)/.dev
+test: $(VENV)/.dev browser-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) scripts/compile_translations.py
 	@$(DEVSERVICES) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download). Without root or apt the
+# browser tests skip with a message saying so.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
