@@ -1,1 +1,504 @@
-"""Campaign events, training and deployment (built by the "Campaign events" issue)."""
+"""Campaign events, training and certification of observers and proxies, polling stations and deployment.
+
+Legal numbers (lead times for the akimat, the holiday calendar, the campaign period, the proxy limit) are rows
+that staff edit, each with its source, never constants in code (../shared/DOMAIN.md §3-4).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coalition.models import Region
+
+
+def new_token() -> str:
+    """Return an unguessable URL-safe token for public links."""
+    return secrets.token_urlsafe(16)
+
+
+def new_verification_code() -> str:
+    """Return a short code a person can type: 12 characters without look-alikes."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+# --- Rules kept as data ---------------------------------------------------------------------------------------
+
+
+class EventKind(models.TextChoices):
+    MEETING = "meeting", _("Meeting")
+    PICKET = "picket", _("Picket")
+    RALLY = "rally", _("Rally")
+    MARCH = "march", _("March")
+    DEMONSTRATION = "demonstration", _("Demonstration")
+    INDOOR = "indoor", _("Indoor agitation meeting")
+    TRAINING = "training", _("Training session")
+    COMMITTEE = "committee", _("Organizing committee meeting")
+    OTHER = "other", _("Other")
+
+
+class Holiday(models.Model):
+    """A non-working weekday (public holiday or a day off moved by the government); weekends are never working."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday")
+        TRANSFER = "transfer", _("Day off moved from a weekend")
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
+    source = models.CharField(
+        _("source"), max_length=255, blank=True, help_text=_("The law or government decree that sets this day off.")
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holiday calendar")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.name}"
+
+
+class NoticeRule(models.Model):
+    """How far ahead the akimat must be told of a public event of one kind (Law on Peaceful Assemblies, 2020)."""
+
+    class Requirement(models.TextChoices):
+        NOTIFICATION = "notification", _("Notification")
+        APPROVAL = "approval", _("Approval")
+
+    event_kind = models.CharField(_("event kind"), max_length=20, choices=EventKind.choices)
+    requirement = models.CharField(_("requirement"), max_length=15, choices=Requirement.choices)
+    working_days = models.PositiveSmallIntegerField(
+        _("working days ahead"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=255)
+
+    class Meta:
+        ordering = ["event_kind", "-valid_from"]
+        verbose_name = _("akimat notice rule")
+        verbose_name_plural = _("akimat notice rules")
+        constraints = [
+            models.UniqueConstraint(fields=["event_kind", "valid_from"], name="events_noticerule_kind_from_unique"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="events_noticerule_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_kind}: {self.working_days} ({self.get_requirement_display()})"
+
+
+class Campaign(models.Model):
+    """An election campaign: agitation is lawful from ``agitation_starts_on`` to the day before the day of silence."""
+
+    name = models.CharField(_("name"), max_length=200)
+    agitation_starts_on = models.DateField(
+        _("agitation starts on"), help_text=_("The day after candidate registration ends.")
+    )
+    election_day = models.DateField(_("election day"))
+    is_current = models.BooleanField(_("current campaign"), default=False)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-election_day"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="events_one_current"),
+            models.CheckConstraint(
+                condition=Q(agitation_starts_on__lt=models.F("election_day")), name="events_campaign_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Policy(models.Model):
+    """The app's adjustable numbers (one row, edited by committee staff)."""
+
+    proxies_per_station = models.PositiveSmallIntegerField(
+        _("trusted representatives per polling precinct"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("Election law Art. 31: up to 3 per polling precinct."),
+    )
+    reminder_catch_up_hours = models.PositiveSmallIntegerField(
+        _("reminder catch-up window (hours)"),
+        default=6,
+        validators=[MinValueValidator(1)],
+        help_text=_("After downtime, a missed reminder is still sent within this window, never later."),
+    )
+    notice_warning_days = models.PositiveSmallIntegerField(
+        _("warn about a missing akimat notice this many days before its deadline"), default=3
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("events policy")
+        verbose_name_plural = _("events policy")
+
+    def __str__(self) -> str:
+        return str(_("Events policy"))
+
+    @classmethod
+    def current(cls) -> Policy:
+        return cls.objects.order_by("pk").first() or cls()
+
+
+# --- Events ---------------------------------------------------------------------------------------------------
+
+
+class Event(models.Model):
+    """A campaign event in a region: a public agitation event, an indoor meeting, a committee meeting."""
+
+    Kind = EventKind
+
+    AGITATION_KINDS = {Kind.MEETING, Kind.PICKET, Kind.RALLY, Kind.MARCH, Kind.DEMONSTRATION, Kind.INDOOR}
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        NOTIFIED = "notified", _("Akimat notified")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="events", verbose_name=_("region"))
+    place = models.CharField(_("place"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    organization = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("organizing member organization"),
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsible_events",
+        verbose_name=_("responsible staff member"),
+    )
+    # The akimat notice (or, for marches, the application for approval)
+    notice_requirement = models.CharField(
+        _("akimat notice required"), max_length=15, choices=NoticeRule.Requirement.choices, blank=True
+    )
+    notice_deadline = models.DateField(_("notice deadline"), null=True, blank=True, db_index=True)
+    notice_sent_on = models.DateField(_("notice sent on"), null=True, blank=True)
+    notice_number = models.CharField(_("notice outgoing number"), max_length=50, blank=True)
+    public_token = models.CharField(_("registration link token"), max_length=32, unique=True, default=new_token)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="events_event_ends_after"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="events_event_capacity_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="notified") | Q(notice_sent_on__isnull=False),
+                name="events_event_notified_has_notice",
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_agitation(self) -> bool:
+        return self.kind in self.AGITATION_KINDS
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.PLANNED, self.Status.NOTIFIED) and self.starts_at > timezone.now()
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The end must be after the start.")})
+
+
+class Registration(models.Model):
+    """A person registered for an event (or on its waiting list) through the public link."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Registered")
+        WAITLISTED = "waitlisted", _("Waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event"))
+    person = models.ForeignKey(
+        "members.Person", on_delete=models.PROTECT, related_name="event_registrations", verbose_name=_("person")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    token = models.CharField(_("personal link token"), max_length=32, unique=True, default=new_token)
+    consent = models.ForeignKey(
+        "members.Consent", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("consent")
+    )
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person"], condition=~Q(status="cancelled"), name="events_registration_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.event}"
+
+
+# --- Training -------------------------------------------------------------------------------------------------
+
+
+class Course(models.Model):
+    """A training course whose graduates may be deployed: the observer course or the proxy course."""
+
+    class Kind(models.TextChoices):
+        OBSERVER = "observer", _("Observer course")
+        PROXY = "proxy", _("Trusted representative course")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark"), validators=[MaxValueValidator(100)], help_text=_("Score out of 100 needed to be certified.")
+    )
+    certificate_valid_days = models.PositiveIntegerField(
+        _("certificate valid for (days)"), null=True, blank=True, help_text=_("Empty: valid until revoked.")
+    )
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        constraints = [
+            models.CheckConstraint(condition=Q(pass_mark__lte=100), name="events_course_pass_mark_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingSession(models.Model):
+    """One run of a course, held by a trainer in a region."""
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
+    place = models.CharField(_("place"), max_length=300)
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_sessions",
+        verbose_name=_("trainer"),
+    )
+    public_token = models.CharField(_("enrolment link token"), max_length=32, unique=True, default=new_token)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="events_session_ends_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} · {timezone.localtime(self.starts_at):%d.%m.%Y}"
+
+
+class Enrolment(models.Model):
+    """A person enrolled in a training session, with attendance and test score."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("session")
+    )
+    person = models.ForeignKey(
+        "members.Person", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("person")
+    )
+    attended = models.BooleanField(_("attended"), default=False)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True, validators=[MaxValueValidator(100)])
+    token = models.CharField(_("personal link token"), max_length=32, unique=True, default=new_token)
+    consent = models.ForeignKey(
+        "members.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("consent")
+    )
+    created_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["person__full_name"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="events_enrolment_once"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__lte=100), name="events_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.session}"
+
+    @property
+    def passed(self) -> bool:
+        return self.attended and self.score is not None and self.score >= self.session.course.pass_mark
+
+
+class Certificate(models.Model):
+    """Proof that a person passed a course; verifiable by its code at a public URL."""
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("enrolment")
+    )
+    person = models.ForeignKey(
+        "members.Person", on_delete=models.PROTECT, related_name="certificates", verbose_name=_("person")
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("course"))
+    issued_on = models.DateField(_("issued on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    verification_code = models.CharField(
+        _("verification code"), max_length=16, unique=True, default=new_verification_code
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.CharField(_("reason for revocation"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-issued_on", "number"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def is_valid(self, on: date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.revoked_at is None and (self.valid_until is None or self.valid_until >= on)
+
+
+# --- Deployment -----------------------------------------------------------------------------------------------
+
+
+class PollingStation(models.Model):
+    """A polling station (precinct) where certified people are deployed."""
+
+    number = models.CharField(_("number"), max_length=20)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
+    address = models.CharField(_("address"), max_length=300)
+
+    class Meta:
+        ordering = ["region__code", "number"]
+        verbose_name = _("polling station")
+        verbose_name_plural = _("polling stations")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "number"], name="events_station_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Polling station No. %(number)s") % {"number": self.number})
+
+
+class Assignment(models.Model):
+    """A certified person deployed to a polling station as an observer or a trusted representative."""
+
+    class Role(models.TextChoices):
+        OBSERVER = "observer", _("Observer")
+        PROXY = "proxy", _("Trusted representative")
+
+    COURSE_FOR_ROLE = {Role.OBSERVER: Course.Kind.OBSERVER, Role.PROXY: Course.Kind.PROXY}
+
+    station = models.ForeignKey(
+        PollingStation, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("polling station")
+    )
+    person = models.ForeignKey(
+        "members.Person", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("person")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("certificate")
+    )
+    organization = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="observer_assignments",
+        verbose_name=_("nominating organization"),
+    )
+    registration_number = models.CharField(_("registration number (election commission)"), max_length=50, blank=True)
+    registration_date = models.DateField(_("registration date (election commission)"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("assigned by")
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["station", "role", "person__full_name"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            # DOMAIN.md §3: one observer per organization at a polling station at a time.
+            models.UniqueConstraint(
+                fields=["station", "organization"],
+                condition=Q(role="observer", ended_at__isnull=True),
+                name="events_one_observer_per_org_station",
+            ),
+            models.UniqueConstraint(
+                fields=["station", "person"], condition=Q(ended_at__isnull=True), name="events_person_once_per_station"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="observer") | Q(organization__isnull=False), name="events_observer_has_organization"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="proxy") | (~Q(registration_number="") & Q(registration_date__isnull=False)),
+                name="events_proxy_has_registration",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.station} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        """Certification gates assignment: a valid certificate of the right course, held by this person."""
+        if self.certificate_id is None:
+            raise ValidationError({"certificate": _("Only certified people can be assigned.")})
+        cert = self.certificate
+        if cert.person_id != self.person_id:
+            raise ValidationError({"certificate": _("The certificate belongs to someone else.")})
+        if cert.course.kind != self.COURSE_FOR_ROLE.get(self.role):
+            raise ValidationError({"certificate": _("The certificate is for another course.")})
+        if not cert.is_valid():
+            raise ValidationError({"certificate": _("The certificate is revoked or expired.")})

@@ -1,5 +1,38 @@
-from django.urls import path  # noqa: F401 - views arrive with this app's issue
+"""URLs of the events app: staff pages under /events/, public links under /e/, /t/ and /certificates/."""
+
+from django.urls import path
+
+from events.views import public, staff
 
 app_name = "events"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Staff
+    path("events/", staff.event_list, name="list"),
+    path("events/calendar/", staff.event_calendar, name="calendar"),
+    path("events/new/", staff.event_create, name="create"),
+    path("events/<int:pk>/", staff.event_detail, name="detail"),
+    path("events/<int:pk>/edit/", staff.event_edit, name="edit"),
+    path("events/<int:pk>/notice/", staff.event_notice, name="notice"),
+    path("events/<int:pk>/status/", staff.event_status, name="status"),
+    path("events/training/", staff.session_list, name="sessions"),
+    path("events/training/new/", staff.session_create, name="session_create"),
+    path("events/training/<int:pk>/", staff.session_detail, name="session"),
+    path("events/training/<int:pk>/enrol/", staff.session_enrol, name="session_enrol"),
+    path("events/training/<int:pk>/certify/", staff.session_certify, name="session_certify"),
+    path("events/certificates/<int:pk>/revoke/", staff.certificate_revoke, name="certificate_revoke"),
+    path("events/stations/", staff.station_list, name="stations"),
+    path("events/stations/<int:pk>/", staff.station_detail, name="station"),
+    path("events/assignments/<int:pk>/end/", staff.assignment_end, name="assignment_end"),
+    path("events/coverage/", staff.coverage, name="coverage"),
+    path("events/rules/", staff.rules_page, name="rules"),
+    # Public
+    path("e/<str:token>/", public.event_public, name="event_public"),
+    path("e/<str:token>/event.ics", public.event_ics, name="event_ics"),
+    path("r/<str:token>/", public.registration, name="registration"),
+    path("r/<str:token>/cancel/", public.registration_cancel, name="registration_cancel"),
+    path("t/<str:token>/", public.session_public, name="session_public"),
+    path("certificates/verify/", public.verify, name="verify"),
+    path("certificates/<str:code>/", public.verify_code, name="verify_code"),
+    path("certificates/<str:code>/pdf/", public.certificate_pdf, name="certificate_pdf"),
+]

@@ -1,0 +1,218 @@
+"""Forms of the events app: staff forms scope their choices to the user's region; public forms ask for consent."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from coalition.access import scoped_region
+from coalition.models import Region
+from coalition.roles import STAFF_ROLES
+from events.models import Assignment, Campaign, Event, Holiday, NoticeRule, Policy, PollingStation, TrainingSession
+from events.services import consent_text
+from members.models import Organization, Person
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _staff_users():
+    return get_user_model().objects.filter(is_active=True, groups__name__in=STAFF_ROLES).distinct().order_by("username")
+
+
+class ScopedRegionMixin:
+    """Limit the region choice to the coordinator's own region."""
+
+    def scope_region(self, user) -> None:
+        region = scoped_region(user)
+        field = self.fields["region"]
+        if region is not None:
+            field.queryset = Region.objects.filter(pk=region.pk)
+            field.initial = region.pk
+
+
+class EventForm(ScopedRegionMixin, forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "kind",
+            "region",
+            "place",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "organization",
+            "responsible",
+            "description",
+        ]
+        widgets = {
+            "starts_at": DATETIME_WIDGET,
+            "ends_at": DATETIME_WIDGET,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope_region(user)
+        self.fields["organization"].queryset = Organization.objects.filter(status=Organization.Status.ADMITTED)
+        self.fields["responsible"].queryset = _staff_users()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The end must be after the start."))
+        return data
+
+
+class NoticeForm(forms.Form):
+    sent_on = forms.DateField(label=_("Notice sent on"), widget=DATE_WIDGET)
+    number = forms.CharField(label=_("Outgoing number"), max_length=50)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (sent to the registered people)"), max_length=300, required=False)
+
+
+class EventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    starts_from = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__gte", label=_("From"), widget=DATE_WIDGET
+    )
+    starts_to = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__lte", label=_("To"), widget=DATE_WIDGET
+    )
+
+    class Meta:
+        model = Event
+        fields = ["region", "kind", "status"]
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(title__icontains=value) | Q(place__icontains=value))
+
+
+class ApplicantForm(forms.Form):
+    """The public registration form: who you are, and your consent to the processing of your data."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("Email"))
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    consent = forms.BooleanField(label=_("I give my consent"), required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].help_text = consent_text()
+
+    def clean_phone(self):
+        from phonenumber_field.phonenumber import PhoneNumber
+
+        raw = self.cleaned_data["phone"].strip()
+        if not raw:
+            return ""
+        number = PhoneNumber.from_string(raw, region="KZ") if raw else None
+        if number is None or not number.is_valid():
+            raise forms.ValidationError(_("Enter a Kazakhstan phone number, e.g. +7 701 123 4567."))
+        return number.as_e164
+
+
+class SessionForm(ScopedRegionMixin, forms.ModelForm):
+    class Meta:
+        model = TrainingSession
+        fields = ["course", "region", "place", "starts_at", "ends_at", "capacity", "trainer"]
+        widgets = {"starts_at": DATETIME_WIDGET, "ends_at": DATETIME_WIDGET}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope_region(user)
+        self.fields["trainer"].queryset = _staff_users()
+
+
+class EnrolForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.order_by("full_name"))
+
+
+class ResultForm(forms.Form):
+    enrolment = forms.IntegerField(widget=forms.HiddenInput)
+    attended = forms.BooleanField(label=_("Attended"), required=False)
+    score = forms.IntegerField(label=_("Score"), required=False, min_value=0, max_value=100)
+
+
+ResultFormSet = forms.formset_factory(ResultForm, extra=0)
+
+
+class StationImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file (number,region,address)"))
+
+
+class AssignmentForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Assignment.Role.choices)
+    organization = forms.ModelChoiceField(
+        label=_("Nominating organization (observers)"),
+        queryset=Organization.objects.filter(status=Organization.Status.ADMITTED),
+        required=False,
+    )
+    registration_number = forms.CharField(label=_("Registration number (trusted representatives)"), required=False)
+    registration_date = forms.DateField(label=_("Registration date"), required=False, widget=DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(certificates__revoked_at__isnull=True).distinct()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Assignment.Role.OBSERVER and not data.get("organization"):
+            self.add_error("organization", _("An observer is nominated by a member organization."))
+        if data.get("role") == Assignment.Role.PROXY and not (
+            data.get("registration_number") and data.get("registration_date")
+        ):
+            self.add_error("registration_number", _("Enter the election commission's registration number and date."))
+        return data
+
+
+class StationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = PollingStation
+        fields = ["region"]
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(number__icontains=value) | Q(address__icontains=value))
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(label=_("Verification code"), max_length=16)
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = Policy
+        fields = ["proxies_per_station", "reminder_catch_up_hours", "notice_warning_days"]
+
+
+class NoticeRuleForm(forms.ModelForm):
+    class Meta:
+        model = NoticeRule
+        fields = ["event_kind", "requirement", "working_days", "valid_from", "valid_until", "source"]
+        widgets = {"valid_from": DATE_WIDGET, "valid_until": DATE_WIDGET}
+
+
+class HolidayForm(forms.ModelForm):
+    class Meta:
+        model = Holiday
+        fields = ["date", "name", "kind", "source"]
+        widgets = {"date": DATE_WIDGET}
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "agitation_starts_on", "election_day", "is_current", "source"]
+        widgets = {"agitation_starts_on": DATE_WIDGET, "election_day": DATE_WIDGET}

@@ -1,0 +1,183 @@
+"""Reads shared by the events pages and the dashboard: scoped to the user's region, aggregated in the database."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta
+
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from coalition.access import scoped_region
+from events.models import Assignment, Course, Event, PollingStation, Registration, TrainingSession
+
+
+def _scope(queryset: QuerySet, user, field: str = "region") -> QuerySet:
+    region = scoped_region(user)
+    return queryset if region is None else queryset.filter(**{field: region})
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def events_for(user) -> QuerySet[Event]:
+    """Return the events ``user`` may see, with their confirmed and waiting counts."""
+    return (
+        _scope(Event.objects.all(), user)
+        .select_related("region", "responsible", "organization")
+        .annotate(
+            registered=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+            waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+        )
+    )
+
+
+def sessions_for(user) -> QuerySet[TrainingSession]:
+    return (
+        _scope(TrainingSession.objects.all(), user)
+        .select_related("course", "region", "trainer")
+        .annotate(enrolled=Count("enrolments"))
+    )
+
+
+def stations_for(user) -> QuerySet[PollingStation]:
+    return _scope(PollingStation.objects.all(), user).select_related("region")
+
+
+def month_grid(user, year: int, month: int) -> list[list[dict]]:
+    """Return the weeks of a month (Monday first), each day with the user's events of that day."""
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    events = list(
+        events_for(user)
+        .filter(starts_at__gte=_day_start(first), starts_at__lt=_day_start(last + timedelta(days=1)))
+        .order_by("starts_at")
+    )
+    by_day: dict[date, list[Event]] = {}
+    for event in events:
+        by_day.setdefault(timezone.localdate(event.starts_at), []).append(event)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        weeks.append([{"date": d, "in_month": d.month == month, "events": by_day.get(d, [])} for d in week])
+    return weeks
+
+
+# --- Dashboard ------------------------------------------------------------------------------------------------
+
+
+def upcoming_by_region(user, *, days: int = 7, today: date | None = None) -> QuerySet:
+    """Return per region the number of planned or notified events in the next ``days`` days."""
+    today = today or timezone.localdate()
+    return (
+        _scope(Event.objects.all(), user)
+        .filter(
+            starts_at__gte=_day_start(today),
+            starts_at__lt=_day_start(today + timedelta(days=days)),
+            status__in=[Event.Status.PLANNED, Event.Status.NOTIFIED],
+        )
+        .values("region__code", "region__name_ru", "region__name_kk", "region__name_en")
+        .annotate(count=Count("pk"))
+        .order_by("region__code")
+    )
+
+
+def held_this_month(user, *, today: date | None = None) -> int:
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    return (
+        _scope(Event.objects.all(), user)
+        .filter(
+            status=Event.Status.HELD,
+            starts_at__gte=_day_start(first),
+            starts_at__lt=_day_start(today) + timedelta(days=1),
+        )
+        .count()
+    )
+
+
+def missing_notices(user, *, today: date | None = None) -> QuerySet[Event]:
+    """Return planned events that need an akimat notice not yet sent, soonest deadline first, with days left."""
+    today = today or timezone.localdate()
+    return (
+        _scope(Event.objects.all(), user)
+        .filter(status=Event.Status.PLANNED, notice_deadline__isnull=False, notice_sent_on__isnull=True)
+        .annotate(
+            time_left=ExpressionWrapper(
+                F("notice_deadline") - Value(today, output_field=DateField()), output_field=DurationField()
+            )
+        )
+        .select_related("region", "responsible")
+        .order_by("notice_deadline")
+    )
+
+
+def course_funnel() -> QuerySet[Course]:
+    """Return each course with enrolled -> attended -> certified counts (valid certificates)."""
+    return Course.objects.annotate(
+        enrolled=Count("sessions__enrolments", distinct=True),
+        attended=Count("sessions__enrolments", filter=Q(sessions__enrolments__attended=True), distinct=True),
+        certified=Count(
+            "sessions__enrolments__certificate",
+            filter=Q(sessions__enrolments__certificate__revoked_at__isnull=True),
+            distinct=True,
+        ),
+    ).order_by("kind", "name")
+
+
+def _valid_certificate_q(prefix: str = "", today: date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(**{f"{prefix}certificate__revoked_at__isnull": True}) & (
+        Q(**{f"{prefix}certificate__valid_until__isnull": True})
+        | Q(**{f"{prefix}certificate__valid_until__gte": today})
+    )
+
+
+def stations_with_coverage(user, *, today: date | None = None) -> QuerySet[PollingStation]:
+    """Return stations annotated with how many certified people are assigned now (active, valid certificate)."""
+    certified = (
+        Assignment.objects.filter(station=OuterRef("pk"), ended_at__isnull=True)
+        .filter(_valid_certificate_q(today=today))
+        .order_by()
+        .values("station")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return stations_for(user).annotate(certified=Coalesce(Subquery(certified, output_field=IntegerField()), Value(0)))
+
+
+def coverage_by_region(user, *, today: date | None = None) -> QuerySet:
+    """Return per region: stations, and how many have 0, 1, 2+ certified people assigned."""
+    return (
+        stations_with_coverage(user, today=today)
+        .values("region__code", "region__name_ru", "region__name_kk", "region__name_en")
+        .annotate(
+            stations=Count("pk"),
+            none=Count("pk", filter=Q(certified=0)),
+            one=Count("pk", filter=Q(certified=1)),
+            two_plus=Count("pk", filter=Q(certified__gte=2)),
+        )
+        .order_by("region__code")
+    )
+
+
+def uncertified_assignments(user, *, today: date | None = None) -> QuerySet[Assignment]:
+    """Return active assignments whose certificate is revoked or expired: people to replace or retrain."""
+    return (
+        _scope(Assignment.objects.filter(ended_at__isnull=True), user, "station__region")
+        .exclude(_valid_certificate_q(today=today))
+        .select_related("person", "station__region", "certificate__course", "organization")
+    )

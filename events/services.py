@@ -1,0 +1,771 @@
+"""Every workflow of the events app that writes: one transaction each, with its audit entry inside."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coalition import audit
+from coalition.access import scoped_region
+from coalition.models import OutboundMessage, Region
+from coalition.outbox import enqueue_email
+from events import rules
+from events.models import (
+    Assignment,
+    Campaign,
+    Certificate,
+    Enrolment,
+    Event,
+    Holiday,
+    NoticeRule,
+    Policy,
+    PollingStation,
+    Registration,
+    TrainingSession,
+)
+from members.models import Consent, Organization, Person
+
+CONSENT_TEXT_VERSION = "events-2026-1"
+
+
+def consent_text() -> str:
+    """Return the consent text shown on registration forms (in the active language)."""
+    return _(
+        "I agree that the People's Coalition HQ (Astana) processes my name, phone and email to register me for "
+        "campaign events and training, to send me reminders and, if I am certified, to deploy me as an observer or "
+        "trusted representative, until the end of the election campaign. I may withdraw this consent at any time."
+    )
+
+
+def site_url(path: str) -> str:
+    return f"{getattr(settings, 'SITE_URL', 'http://localhost:8000').rstrip('/')}{path}"
+
+
+def _recipient_language(user) -> str:
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "language", None) or "ru"
+
+
+# --- Rules loaded from the database ---------------------------------------------------------------------------
+
+
+def holidays_between(start: date, end: date) -> set[date]:
+    return set(Holiday.objects.filter(date__range=(start, end)).values_list("date", flat=True))
+
+
+def notice_rule_for(kind: str, on: date) -> NoticeRule | None:
+    """Return the akimat notice rule for ``kind`` in force on ``on``, or None when no notice is needed."""
+    return (
+        NoticeRule.objects.filter(event_kind=kind, valid_from__lte=on)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def current_campaign() -> rules.CampaignPeriod | None:
+    campaign = Campaign.objects.filter(is_current=True).first()
+    if campaign is None:
+        return None
+    return rules.CampaignPeriod(campaign.agitation_starts_on, campaign.election_day)
+
+
+def event_warnings(event: Event) -> list[str]:
+    """Return the warnings staff should see for ``event``: campaign period and a late akimat notice."""
+    day = timezone.localdate(event.starts_at)
+    warnings = rules.agitation_warnings(event_day=day, is_agitation=event.is_agitation, campaign=current_campaign())
+    late = event.notice_deadline is not None and event.notice_deadline < timezone.localdate()
+    if late and not event.notice_sent_on and event.status == Event.Status.PLANNED:
+        warnings.append(
+            _("The akimat notice deadline (%(date)s) has passed: the event cannot lawfully be held as planned.")
+            % {"date": event.notice_deadline.strftime("%d.%m.%Y")}
+        )
+    return warnings
+
+
+def _apply_notice_rule(event: Event) -> None:
+    day = timezone.localdate(event.starts_at)
+    rule = notice_rule_for(event.kind, day)
+    if rule is None:
+        event.notice_requirement = ""
+        event.notice_deadline = None
+        return
+    holidays = holidays_between(day - timedelta(days=rule.working_days * 3 + 30), day)
+    event.notice_requirement = rule.requirement
+    event.notice_deadline = rules.notice_deadline(day, rule.working_days, holidays)
+
+
+def check_region(user, region: Region) -> None:
+    """Refuse a coordinator acting outside their region (403)."""
+    scope = scoped_region(user)
+    if scope is not None and scope.pk != region.pk:
+        raise PermissionDenied(_("Coordinators plan only in their own region."))
+
+
+# --- Events ---------------------------------------------------------------------------------------------------
+
+EVENT_FIELDS = (
+    "title",
+    "kind",
+    "region",
+    "place",
+    "description",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "organization",
+    "responsible",
+)
+
+
+def _validate_times(starts_at: datetime, ends_at: datetime, *, new: bool) -> None:
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The end must be after the start.")})
+    if new and starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("A new event cannot start in the past.")})
+
+
+def create_event(*, by, data: dict[str, Any]) -> Event:
+    """Plan an event; compute its akimat notice deadline from the rules in force."""
+    check_region(by, data["region"])
+    _validate_times(data["starts_at"], data["ends_at"], new=True)
+    with transaction.atomic():
+        event = Event(created_by=by, **{k: data.get(k) for k in EVENT_FIELDS if k in data})
+        if event.responsible is None:
+            event.responsible = by
+        _apply_notice_rule(event)
+        event.full_clean()
+        event.save()
+        audit.record(
+            actor=by, action="events.create", obj=event, data={"kind": event.kind, "region": event.region.code}
+        )
+    return event
+
+
+def update_event(*, event: Event, by, data: dict[str, Any]) -> Event:
+    """Change an event; capacity may not fall below the registrations; a new time re-plans its reminders."""
+    check_region(by, event.region)
+    check_region(by, data.get("region", event.region))
+    _validate_times(data.get("starts_at", event.starts_at), data.get("ends_at", event.ends_at), new=False)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.status in (Event.Status.HELD, Event.Status.CANCELLED):
+            raise ValidationError(_("A held or cancelled event cannot be changed."))
+        old_start = event.starts_at
+        for name in EVENT_FIELDS:
+            if name in data:
+                setattr(event, name, data[name])
+        confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+        if event.capacity < confirmed:
+            raise ValidationError(
+                {
+                    "capacity": _("The capacity cannot be below the %(count)d people already registered.")
+                    % {"count": confirmed}
+                }
+            )
+        _apply_notice_rule(event)
+        event.full_clean()
+        event.save()
+        if event.starts_at != old_start:
+            # Reminder keys carry the start time, so the new time gets fresh reminders; drop the old pending ones.
+            _cancel_pending_messages(f"reminder:event:{event.pk}:")
+        _promote_waitlist(event)
+        audit.record(actor=by, action="events.update", obj=event, data={"fields": sorted(data)})
+    return event
+
+
+def record_notice(*, event: Event, by, sent_on: date, number: str) -> Event:
+    """Record the notice sent to the akimat (date, outgoing number) and mark the event notified."""
+    check_region(by, event.region)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.status not in (Event.Status.PLANNED, Event.Status.NOTIFIED):
+            raise ValidationError(_("Only a planned event can be notified."))
+        if sent_on > timezone.localdate():
+            raise ValidationError({"sent_on": _("The notice cannot be dated in the future.")})
+        event.notice_sent_on = sent_on
+        event.notice_number = number
+        event.status = Event.Status.NOTIFIED
+        event.save(update_fields=["notice_sent_on", "notice_number", "status", "updated_at"])
+        late = bool(event.notice_deadline and sent_on > event.notice_deadline)
+        audit.record(
+            actor=by, action="events.notice", obj=event, data={"sent_on": sent_on, "number": number, "late": late}
+        )
+    return event
+
+
+def mark_held(*, event: Event, by) -> Event:
+    check_region(by, event.region)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.status not in (Event.Status.PLANNED, Event.Status.NOTIFIED):
+            raise ValidationError(_("Only a planned or notified event can be marked as held."))
+        if event.notice_requirement and event.status != Event.Status.NOTIFIED:
+            raise ValidationError(_("Record the akimat notice before marking this event as held."))
+        if event.starts_at > timezone.now():
+            raise ValidationError(_("The event has not started yet."))
+        event.status = Event.Status.HELD
+        event.save(update_fields=["status", "updated_at"])
+        audit.record(actor=by, action="events.held", obj=event)
+    return event
+
+
+def cancel_event(*, event: Event, by, reason: str = "") -> Event:
+    """Cancel an event: drop its pending reminders and tell every registered person once."""
+    check_region(by, event.region)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.status not in (Event.Status.PLANNED, Event.Status.NOTIFIED):
+            raise ValidationError(_("Only a planned or notified event can be cancelled."))
+        event.status = Event.Status.CANCELLED
+        event.save(update_fields=["status", "updated_at"])
+        _cancel_pending_messages(f"reminder:event:{event.pk}:")
+        active = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("person")
+        for registration in active:
+            _email_person(
+                key=f"cancelled:event:{event.pk}:person:{registration.person_id}",
+                person=registration.person,
+                template="emails/events/event_cancelled",
+                context={"event": event, "reason": reason},
+            )
+        audit.record(actor=by, action="events.cancel", obj=event, data={"reason": reason})
+    return event
+
+
+def _cancel_pending_messages(prefix: str) -> int:
+    return OutboundMessage.objects.filter(key__startswith=prefix, status=OutboundMessage.Status.PENDING).update(
+        status=OutboundMessage.Status.CANCELLED
+    )
+
+
+def _email_person(*, key: str, person: Person, template: str, context: dict, send_after=None) -> bool:
+    if not person.email:
+        return False
+    _message, created = enqueue_email(
+        key=key,
+        recipient=person.email,
+        template=template,
+        context={"person": person, "site_url": site_url(""), **context},
+        language=person.language or "ru",
+        send_after=send_after,
+    )
+    return created
+
+
+def _email_user(*, key: str, user, template: str, context: dict) -> bool:
+    if user is None or not user.email:
+        return False
+    _message, created = enqueue_email(
+        key=key,
+        recipient=user.email,
+        template=template,
+        context={"user": user, "site_url": site_url(""), **context},
+        language=_recipient_language(user),
+    )
+    return created
+
+
+# --- Registration through the public link ---------------------------------------------------------------------
+
+
+@dataclass
+class Applicant:
+    full_name: str
+    email: str
+    phone: str = ""
+    language: str = "ru"
+
+
+def _person_with_consent(applicant: Applicant, *, purpose: str, region: Region | None) -> tuple[Person, Consent]:
+    """Find the person by email (else create one) and make sure an active consent for ``purpose`` exists."""
+    person = Person.objects.filter(email__iexact=applicant.email).order_by("pk").first()
+    if person is None:
+        person = Person.objects.create(
+            full_name=applicant.full_name,
+            email=applicant.email,
+            phone=applicant.phone,
+            region=region,
+            language=applicant.language,
+        )
+    consent = person.consents.filter(purpose=purpose, withdrawn_at__isnull=True).first()
+    if consent is None:
+        consent = Consent.objects.create(
+            person=person,
+            purpose=purpose,
+            text_version=CONSENT_TEXT_VERSION,
+            text=consent_text(),
+            language=applicant.language,
+            given_at=timezone.now(),
+        )
+    return person, consent
+
+
+def register(*, event: Event, applicant: Applicant) -> Registration:
+    """Register a person for an event, or put them on the waiting list when it is full.
+
+    The event row is locked (SELECT ... FOR UPDATE) while seats are counted, so concurrent registrations are
+    serialised and the capacity is never exceeded (a plain count-then-insert overbooks under load).
+    """
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if not event.is_open:
+            raise ValidationError(_("Registration for this event is closed."))
+        person, consent = _person_with_consent(applicant, purpose=Consent.Purpose.EVENTS, region=event.region)
+        if event.registrations.filter(person=person).exclude(status=Registration.Status.CANCELLED).exists():
+            raise ValidationError(_("You are already registered for this event."))
+        taken = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+        status = Registration.Status.CONFIRMED if taken < event.capacity else Registration.Status.WAITLISTED
+        registration = Registration.objects.create(event=event, person=person, status=status, consent=consent)
+        _email_person(
+            key=f"registered:registration:{registration.pk}",
+            person=person,
+            template="emails/events/registered",
+            context={"event": event, "registration": registration, "links": registration_links(registration)},
+        )
+        audit.record(actor=None, action="events.register", obj=registration, data={"status": status})
+    return registration
+
+
+def registration_links(registration: Registration) -> dict[str, str]:
+    return {
+        "manage": site_url(reverse("events:registration", args=[registration.token])),
+        "ics": site_url(reverse("events:event_ics", args=[registration.event.public_token])),
+    }
+
+
+def cancel_registration(*, registration: Registration) -> Registration:
+    """Cancel a registration from its personal link; a freed seat goes to the waiting list (with a notice)."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=registration.event_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Registration.Status.CANCELLED:
+            return registration
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.save(update_fields=["status", "cancelled_at"])
+        _cancel_pending_messages(f"reminder:event:{event.pk}:person:{registration.person_id}:")
+        _promote_waitlist(event)
+        audit.record(actor=None, action="events.unregister", obj=registration)
+    return registration
+
+
+def _promote_waitlist(event: Event) -> list[Registration]:
+    """Confirm waiting people while seats are free (call with the event row locked)."""
+    free = event.capacity - event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    if free <= 0 or not event.is_open:
+        return []
+    promoted = list(event.registrations.filter(status=Registration.Status.WAITLISTED).select_related("person")[:free])
+    for registration in promoted:
+        registration.status = Registration.Status.CONFIRMED
+        registration.save(update_fields=["status"])
+        _email_person(
+            key=f"promoted:registration:{registration.pk}",
+            person=registration.person,
+            template="emails/events/promoted",
+            context={"event": event, "registration": registration, "links": registration_links(registration)},
+        )
+    return promoted
+
+
+# --- Training -------------------------------------------------------------------------------------------------
+
+
+def create_session(*, by, data: dict[str, Any]) -> TrainingSession:
+    check_region(by, data["region"])
+    _validate_times(data["starts_at"], data["ends_at"], new=True)
+    with transaction.atomic():
+        session = TrainingSession(**data)
+        if session.trainer is None:
+            session.trainer = by
+        session.full_clean()
+        session.save()
+        audit.record(actor=by, action="events.session.create", obj=session)
+    return session
+
+
+def enrol(*, session: TrainingSession, person: Person | None = None, applicant: Applicant | None = None, by=None):
+    """Enrol a person (chosen by staff, or an applicant from the public link) in a session, within capacity."""
+    with transaction.atomic():
+        session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+        if session.cancelled_at or session.starts_at <= timezone.now():
+            raise ValidationError(_("Enrolment for this session is closed."))
+        consent = None
+        if applicant is not None:
+            person, consent = _person_with_consent(
+                applicant, purpose=Consent.Purpose.OBSERVATION, region=session.region
+            )
+        if person is None:
+            raise ValidationError(_("Choose a person to enrol."))
+        if session.enrolments.filter(person=person).exists():
+            raise ValidationError(_("This person is already enrolled in the session."))
+        if session.enrolments.count() >= session.capacity:
+            raise ValidationError(_("The session is full."))
+        enrolment = Enrolment.objects.create(session=session, person=person, consent=consent)
+        audit.record(actor=by, action="events.enrol", obj=enrolment)
+    return enrolment
+
+
+@dataclass
+class Result:
+    enrolment_id: int
+    attended: bool
+    score: int | None
+
+
+def record_results(*, session: TrainingSession, by, results: list[Result]) -> int:
+    """Record attendance and scores of a session's enrolments; return how many changed."""
+    changed = 0
+    with transaction.atomic():
+        enrolments = {e.pk: e for e in session.enrolments.select_for_update()}
+        for result in results:
+            if result.score is not None and not 0 <= result.score <= 100:
+                raise ValidationError(_("A score must be between 0 and 100."))
+            enrolment = enrolments.get(result.enrolment_id)
+            if enrolment is None:
+                raise ValidationError(_("That enrolment is not in this session."))
+            if hasattr(enrolment, "certificate") and (
+                not result.attended or result.score is None or result.score < session.course.pass_mark
+            ):
+                raise ValidationError(
+                    _("%(person)s already holds a certificate: revoke it before lowering the result.")
+                    % {"person": enrolment.person}
+                )
+            if (enrolment.attended, enrolment.score) != (result.attended, result.score):
+                enrolment.attended, enrolment.score = result.attended, result.score
+                enrolment.save(update_fields=["attended", "score"])
+                changed += 1
+        audit.record(actor=by, action="events.results", obj=session, data={"changed": changed})
+    return changed
+
+
+def issue_certificates(*, session: TrainingSession, by) -> list[Certificate]:
+    """Issue a certificate to every enrolment that attended and reached the pass mark and has none yet."""
+    course = session.course
+    today = timezone.localdate()
+    issued = []
+    with transaction.atomic():
+        TrainingSession.objects.select_for_update().get(pk=session.pk)
+        qualifying = (
+            session.enrolments.filter(attended=True, score__gte=course.pass_mark, certificate__isnull=True)
+            .select_related("person")
+            .order_by("pk")
+        )
+        for enrolment in qualifying:
+            certificate = Certificate.objects.create(
+                number=f"{course.kind[:3].upper()}-{today.year}-{enrolment.pk:06d}",
+                enrolment=enrolment,
+                person=enrolment.person,
+                course=course,
+                issued_on=today,
+                valid_until=today + timedelta(days=course.certificate_valid_days)
+                if course.certificate_valid_days
+                else None,
+            )
+            issued.append(certificate)
+            _email_person(
+                key=f"certificate:{certificate.pk}:issued",
+                person=enrolment.person,
+                template="emails/events/certificate_issued",
+                context={
+                    "certificate": certificate,
+                    "verify_url": site_url(reverse("events:verify_code", args=[certificate.verification_code])),
+                },
+            )
+        audit.record(actor=by, action="events.certify", obj=session, data={"issued": [c.number for c in issued]})
+    return issued
+
+
+def revoke_certificate(*, certificate: Certificate, by, reason: str) -> Certificate:
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.revoked_at is None:
+            certificate.revoked_at = timezone.now()
+            certificate.revoke_reason = reason
+            certificate.save(update_fields=["revoked_at", "revoke_reason"])
+            audit.record(actor=by, action="events.certificate.revoke", obj=certificate, data={"reason": reason})
+    return certificate
+
+
+# --- Polling stations and deployment --------------------------------------------------------------------------
+
+
+class StationImportError(ValidationError):
+    """The CSV file was rejected as a whole; nothing was written."""
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def import_stations(*, content: bytes, by) -> ImportReport:
+    """Import polling stations from CSV (``number,region,address``; region as ISO code like KZ-71).
+
+    Every row is checked first; one bad row rejects the whole file. Re-importing the same file changes nothing.
+    """
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StationImportError(_("The file is not UTF-8 text.")) from exc
+    reader = csv.DictReader(io.StringIO(text))
+    expected = {"number", "region", "address"}
+    if reader.fieldnames is None or not expected <= {h.strip().lower() for h in reader.fieldnames}:
+        raise StationImportError(_("The first line must be the header: number,region,address."))
+    regions = {r.code: r for r in Region.objects.all()}
+    scope = scoped_region(by)
+    rows: dict[tuple[str, str], str] = {}
+    errors = []
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        number, code, address = row.get("number", ""), row.get("region", "").upper(), row.get("address", "")
+        if not number or not address:
+            errors.append(_("Line %(line)d: the number and the address are required.") % {"line": line})
+        elif code not in regions:
+            errors.append(_("Line %(line)d: unknown region code %(code)s.") % {"line": line, "code": code})
+        elif scope is not None and code != scope.code:
+            errors.append(_("Line %(line)d: outside your region.") % {"line": line})
+        elif (code, number) in rows:
+            errors.append(_("Line %(line)d: station %(number)s repeats.") % {"line": line, "number": number})
+        else:
+            rows[(code, number)] = address[:300]
+    if errors:
+        raise StationImportError(errors)
+    if not rows:
+        raise StationImportError(_("The file has no stations."))
+    report = ImportReport()
+    with transaction.atomic():
+        for (code, number), address in rows.items():
+            station, created = PollingStation.objects.get_or_create(
+                region=regions[code], number=number, defaults={"address": address}
+            )
+            if created:
+                report.created += 1
+            elif station.address != address:
+                station.address = address
+                station.save(update_fields=["address"])
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        audit.record(
+            actor=by,
+            action="events.stations.import",
+            data={"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+        )
+    return report
+
+
+def valid_certificate(person: Person, course_kind: str) -> Certificate | None:
+    """Return the person's latest valid certificate of a course of ``course_kind``."""
+    today = timezone.localdate()
+    return (
+        Certificate.objects.filter(person=person, course__kind=course_kind, revoked_at__isnull=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .select_related("course")
+        .order_by("-issued_on", "-pk")
+        .first()
+    )
+
+
+def assign(
+    *,
+    station: PollingStation,
+    person: Person,
+    role: str,
+    by,
+    organization: Organization | None = None,
+    registration_number: str = "",
+    registration_date: date | None = None,
+) -> Assignment:
+    """Deploy a certified person to a station as observer (for an organization) or trusted representative.
+
+    The station row is locked while the proxies are counted, so two staff members cannot both add the fourth.
+    """
+    check_region(by, station.region)
+    certificate = valid_certificate(person, Assignment.COURSE_FOR_ROLE[role])
+    if certificate is None:
+        raise ValidationError(_("%(person)s has no valid certificate of the right course.") % {"person": person})
+    if role == Assignment.Role.OBSERVER:
+        if organization is None:
+            raise ValidationError({"organization": _("An observer is nominated by a member organization.")})
+        if organization.status != Organization.Status.ADMITTED:
+            raise ValidationError({"organization": _("Only an admitted member organization can nominate observers.")})
+    with transaction.atomic():
+        station = PollingStation.objects.select_for_update().get(pk=station.pk)
+        active = station.assignments.filter(ended_at__isnull=True)
+        if role == Assignment.Role.PROXY:
+            limit = Policy.current().proxies_per_station
+            if active.filter(role=Assignment.Role.PROXY).count() >= limit:
+                raise ValidationError(
+                    _("This polling precinct already has %(limit)d trusted representatives.") % {"limit": limit}
+                )
+        if active.filter(person=person).exists():
+            raise ValidationError(_("This person is already assigned to this station."))
+        if role == Assignment.Role.OBSERVER and active.filter(role=role, organization=organization).exists():
+            raise ValidationError(_("This organization already has an observer at this station."))
+        assignment = Assignment(
+            station=station,
+            person=person,
+            role=role,
+            certificate=certificate,
+            organization=organization if role == Assignment.Role.OBSERVER else None,
+            registration_number=registration_number if role == Assignment.Role.PROXY else "",
+            registration_date=registration_date if role == Assignment.Role.PROXY else None,
+            assigned_by=by,
+        )
+        assignment.full_clean()
+        try:
+            with transaction.atomic():
+                assignment.save()
+        except IntegrityError as exc:  # the database constraints have the last word
+            raise ValidationError(_("This assignment conflicts with another one at the station.")) from exc
+        audit.record(actor=by, action="events.assign", obj=assignment, data={"role": role})
+    return assignment
+
+
+def end_assignment(*, assignment: Assignment, by) -> Assignment:
+    check_region(by, assignment.station.region)
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.ended_at is None:
+            assignment.ended_at = timezone.now()
+            assignment.save(update_fields=["ended_at"])
+            audit.record(actor=by, action="events.unassign", obj=assignment)
+    return assignment
+
+
+# --- Reminders (run by beat; every send is keyed, so a second run sends nothing more) --------------------------
+
+REMINDER_OFFSETS = {"24h": timedelta(hours=24), "2h": timedelta(hours=2)}
+
+
+def _stamp(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y%m%d%H%M")
+
+
+def send_due_reminders(*, now: datetime | None = None) -> int:
+    """Enqueue every reminder whose time has come; return how many new outbox rows were made.
+
+    A reminder is due at start - offset, is caught up only within the policy window after downtime, and is never
+    sent for a registration made after its send time. The outbox key (which carries the start time, so a moved
+    event gets new reminders) makes a second run, a retried task or a double-fired beat send nothing more.
+    """
+    now = now or timezone.now()
+    window = timedelta(hours=Policy.current().reminder_catch_up_hours)
+    created = 0
+    for label, offset in REMINDER_OFFSETS.items():
+        due = Q(starts_at__lte=now + offset, starts_at__gt=max(now, now + offset - window))
+        events = Event.objects.filter(due, status__in=[Event.Status.PLANNED, Event.Status.NOTIFIED]).select_related(
+            "region", "responsible__profile"
+        )
+        for event in events:
+            send_at = event.starts_at - offset
+            registrations = event.registrations.filter(
+                status=Registration.Status.CONFIRMED, created_at__lte=send_at
+            ).select_related("person")
+            for registration in registrations:
+                created += _email_person(
+                    key=f"reminder:event:{event.pk}:person:{registration.person_id}:{label}:{_stamp(event.starts_at)}",
+                    person=registration.person,
+                    template="emails/events/event_reminder",
+                    context={"event": event, "when": label, "links": registration_links(registration)},
+                )
+            created += _email_user(
+                key=f"reminder:event:{event.pk}:user:{event.responsible_id}:{label}:{_stamp(event.starts_at)}",
+                user=event.responsible,
+                template="emails/events/staff_event_reminder",
+                context={
+                    "event": event,
+                    "when": label,
+                    "registered": event.registrations.filter(status=Registration.Status.CONFIRMED).count(),
+                    "url": site_url(reverse("events:detail", args=[event.pk])),
+                },
+            )
+        sessions = TrainingSession.objects.filter(due, cancelled_at__isnull=True).select_related("course")
+        for session in sessions:
+            send_at = session.starts_at - offset
+            for enrolment in session.enrolments.filter(created_at__lte=send_at).select_related("person"):
+                created += _email_person(
+                    key=f"reminder:session:{session.pk}:person:{enrolment.person_id}:{label}:{_stamp(session.starts_at)}",
+                    person=enrolment.person,
+                    template="emails/events/training_reminder",
+                    context={"session": session, "when": label},
+                )
+    return created
+
+
+def send_notice_deadline_reminders(*, today: date | None = None) -> int:
+    """Remind the responsible staff member, once a day, of an event whose akimat notice is due and not sent."""
+    today = today or timezone.localdate()
+    policy = Policy.current()
+    events = Event.objects.filter(
+        status=Event.Status.PLANNED,
+        notice_sent_on__isnull=True,
+        notice_deadline__gte=today,
+        notice_deadline__lte=today + timedelta(days=policy.notice_warning_days),
+        responsible__isnull=False,
+    ).select_related("responsible__profile", "region")
+    created = 0
+    for event in events:
+        created += _email_user(
+            key=f"notice-deadline:event:{event.pk}:user:{event.responsible_id}:{today:%Y%m%d}",
+            user=event.responsible,
+            template="emails/events/notice_deadline",
+            context={
+                "event": event,
+                "days_left": (event.notice_deadline - today).days,
+                "url": site_url(reverse("events:detail", args=[event.pk])),
+            },
+        )
+    return created
+
+
+def send_daily_digests(*, today: date | None = None) -> int:
+    """Send each regional coordinator, once a day, the list of their region's events in the next 7 days."""
+    from django.contrib.auth import get_user_model
+
+    from coalition.roles import Role
+
+    today = today or timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.REGIONAL_COORDINATOR, profile__region__isnull=False)
+        .exclude(email="")
+        .select_related("profile__region")
+        .distinct()
+    )
+    created = 0
+    for user in users:
+        events = list(
+            Event.objects.filter(
+                region=user.profile.region,
+                starts_at__gte=start,
+                starts_at__lt=start + timedelta(days=7),
+                status__in=[Event.Status.PLANNED, Event.Status.NOTIFIED],
+            )
+            .annotate(registered=Count("registrations", filter=Q(registrations__status="confirmed")))
+            .order_by("starts_at")
+        )
+        if not events:
+            continue
+        created += _email_user(
+            key=f"digest:events:user:{user.pk}:{today:%Y%m%d}",
+            user=user,
+            template="emails/events/digest",
+            context={"events": events, "region": user.profile.region, "url": site_url(reverse("events:list"))},
+        )
+    return created

@@ -1,0 +1,495 @@
+"""Staff pages: events, calendar, training, certificates, polling stations, coverage and the rules."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coalition import audit
+from coalition.access import scoped_region, staff_required
+from coalition.models import AuditEntry
+from events import selectors, services
+from events.forms import (
+    AssignmentForm,
+    CampaignForm,
+    CancelForm,
+    EnrolForm,
+    EventFilter,
+    EventForm,
+    HolidayForm,
+    NoticeForm,
+    NoticeRuleForm,
+    PolicyForm,
+    ResultFormSet,
+    SessionForm,
+    StationFilter,
+    StationImportForm,
+)
+from events.models import (
+    Assignment,
+    Campaign,
+    Certificate,
+    Event,
+    Holiday,
+    NoticeRule,
+    Policy,
+    PollingStation,
+    TrainingSession,
+)
+
+PAGE_SIZE = 25
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _in_scope(request: HttpRequest, region) -> None:
+    scope = scoped_region(request.user)
+    if scope is not None and scope.pk != region.pk:
+        raise PermissionDenied
+
+
+def _errors(request: HttpRequest, exc: ValidationError, form=None) -> None:
+    """Show a service's refusal on the form (field errors) or as a message."""
+    if form is not None and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _history(obj) -> list[AuditEntry]:
+    return list(
+        AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-id")[:50]
+    )
+
+
+# --- Events ---------------------------------------------------------------------------------------------------
+
+
+@staff_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "events.view_event")
+    queryset = selectors.events_for(request.user).order_by("starts_at")
+    filterset = EventFilter(request.GET or None, queryset=queryset)
+    if scoped_region(request.user) is not None:
+        filterset.form.fields.pop("region")
+    events = filterset.qs
+    if request.GET.get("export") == "csv":
+        return _events_csv(events)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "events/event_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+
+
+def _events_csv(events) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="events.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Title"), _("Kind"), _("Region"), _("Place"), _("Starts"), _("Status"), _("Registered")])
+    for event in events:
+        writer.writerow(
+            [
+                _neutralise(event.title),
+                event.get_kind_display(),
+                event.region.name,
+                _neutralise(event.place),
+                timezone.localtime(event.starts_at).strftime("%d.%m.%Y %H:%M"),
+                event.get_status_display(),
+                event.registered,
+            ]
+        )
+    return response
+
+
+def _neutralise(value: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+@staff_required
+def event_calendar(request: HttpRequest) -> HttpResponse:
+    _require(request, "events.view_event")
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in request.GET.get("month", f"{today:%Y-%m}").split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    previous = (first.replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
+    following = (first.replace(day=28) + timezone.timedelta(days=7)).replace(day=1)
+    return render(
+        request,
+        "events/calendar.html",
+        {
+            "weeks": selectors.month_grid(request.user, first.year, first.month),
+            "month": first,
+            "previous": previous,
+            "following": following,
+            "today": today,
+        },
+    )
+
+
+@staff_required
+def event_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "events.add_event")
+    form = EventForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.create_event(by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc, form)
+        else:
+            messages.success(request, _("The event was planned."))
+            for warning in services.event_warnings(event):
+                messages.warning(request, warning)
+            return redirect("events:detail", event.pk)
+    return render(request, "events/event_form.html", {"form": form})
+
+
+def _event(request: HttpRequest, pk: int) -> Event:
+    event = get_object_or_404(Event.objects.select_related("region"), pk=pk)
+    _in_scope(request, event.region)
+    return event
+
+
+@staff_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "events.view_event")
+    event = _event(request, pk)
+    event = selectors.events_for(request.user).get(pk=event.pk)
+    registrations = event.registrations.select_related("person").order_by("status", "created_at")
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "event": event,
+            "registrations": registrations,
+            "warnings": services.event_warnings(event),
+            "notice_form": NoticeForm(initial={"sent_on": timezone.localdate()}),
+            "cancel_form": CancelForm(),
+            "history": _history(event),
+            "can_change": request.user.has_perm("events.change_event"),
+        },
+    )
+
+
+@staff_required
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "events.change_event")
+    event = _event(request, pk)
+    form = EventForm(request.POST or None, instance=event, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_event(event=Event.objects.get(pk=pk), by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc, form)
+        else:
+            messages.success(request, _("The event was updated."))
+            return redirect("events:detail", pk)
+    return render(request, "events/event_form.html", {"form": form, "event": event})
+
+
+@staff_required
+@require_POST
+def event_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "events.change_event")
+    event = _event(request, pk)
+    form = NoticeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_notice(event=event, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The akimat notice was recorded."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("events:detail", pk)
+
+
+@staff_required
+@require_POST
+def event_status(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "events.change_event")
+    event = _event(request, pk)
+    try:
+        if request.POST.get("action") == "held":
+            services.mark_held(event=event, by=request.user)
+            messages.success(request, _("The event was marked as held."))
+        elif request.POST.get("action") == "cancel":
+            form = CancelForm(request.POST)
+            form.is_valid()
+            services.cancel_event(event=event, by=request.user, reason=form.cleaned_data.get("reason", ""))
+            messages.success(request, _("The event was cancelled; registered people will be told."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("events:detail", pk)
+
+
+# --- Training -------------------------------------------------------------------------------------------------
+
+
+@staff_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "events.view_trainingsession")
+    sessions = selectors.sessions_for(request.user).order_by("-starts_at")
+    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "events/session_list.html", {"page": page, "funnel": selectors.course_funnel()})
+
+
+@staff_required
+def session_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "events.add_trainingsession")
+    form = SessionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.create_session(by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc, form)
+        else:
+            messages.success(request, _("The training session was planned."))
+            return redirect("events:session", session.pk)
+    return render(request, "events/session_form.html", {"form": form})
+
+
+def _session(request: HttpRequest, pk: int) -> TrainingSession:
+    session = get_object_or_404(TrainingSession.objects.select_related("course", "region", "trainer"), pk=pk)
+    _in_scope(request, session.region)
+    return session
+
+
+@staff_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "events.view_trainingsession")
+    session = _session(request, pk)
+    enrolments = list(session.enrolments.select_related("person", "certificate"))
+    can_change = request.user.has_perm("events.change_enrolment")
+    formset = ResultFormSet(
+        request.POST if request.method == "POST" else None,
+        initial=[{"enrolment": e.pk, "attended": e.attended, "score": e.score} for e in enrolments],
+    )
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        if formset.is_valid():
+            results = [
+                services.Result(f.cleaned_data["enrolment"], f.cleaned_data["attended"], f.cleaned_data["score"])
+                for f in formset
+            ]
+            try:
+                changed = services.record_results(session=session, by=request.user, results=results)
+            except ValidationError as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, _("Results saved (%(count)d changed).") % {"count": changed})
+                return redirect("events:session", pk)
+    rows = list(zip(enrolments, formset.forms, strict=False))
+    return render(
+        request,
+        "events/session_detail.html",
+        {
+            "session": session,
+            "rows": rows,
+            "formset": formset,
+            "enrol_form": EnrolForm(),
+            "can_change": can_change,
+            "can_certify": request.user.has_perm("events.add_certificate"),
+            "history": _history(session),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "events.add_enrolment")
+    session = _session(request, pk)
+    form = EnrolForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enrol(session=session, person=form.cleaned_data["person"], by=request.user)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The person was enrolled."))
+    else:
+        messages.error(request, _("Choose a person to enrol."))
+    return redirect("events:session", pk)
+
+
+@staff_required
+@require_POST
+def session_certify(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "events.add_certificate")
+    session = _session(request, pk)
+    issued = services.issue_certificates(session=session, by=request.user)
+    messages.success(request, _("%(count)d certificates issued.") % {"count": len(issued)})
+    return redirect("events:session", pk)
+
+
+@staff_required
+@require_POST
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "events.change_certificate")
+    certificate = get_object_or_404(Certificate, pk=pk)
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, _("Give a reason for the revocation."))
+    else:
+        services.revoke_certificate(certificate=certificate, by=request.user, reason=reason[:255])
+        messages.success(request, _("The certificate was revoked."))
+    return redirect("events:session", certificate.enrolment.session_id)
+
+
+# --- Polling stations and deployment --------------------------------------------------------------------------
+
+
+@staff_required
+def station_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "events.view_pollingstation")
+    filterset = StationFilter(request.GET or None, queryset=selectors.stations_with_coverage(request.user))
+    if scoped_region(request.user) is not None:
+        filterset.form.fields.pop("region")
+    import_form = StationImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        _require(request, "events.add_pollingstation")
+        if import_form.is_valid():
+            try:
+                report = services.import_stations(content=import_form.cleaned_data["file"].read(), by=request.user)
+            except ValidationError as exc:
+                messages.error(request, _("The file was rejected; nothing was imported."))
+                for message in exc.messages[:20]:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request,
+                    _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
+                    % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+                )
+                return redirect("events:stations")
+    page = Paginator(filterset.qs.order_by("region__code", "number"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/station_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "import_form": import_form,
+            "can_import": request.user.has_perm("events.add_pollingstation"),
+        },
+    )
+
+
+@staff_required
+def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "events.view_pollingstation")
+    station = get_object_or_404(PollingStation.objects.select_related("region"), pk=pk)
+    _in_scope(request, station.region)
+    form = AssignmentForm(request.POST or None)
+    if request.method == "POST":
+        _require(request, "events.add_assignment")
+        if form.is_valid():
+            try:
+                services.assign(station=station, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors(request, exc, form)
+            else:
+                messages.success(request, _("The person was assigned to the station."))
+                return redirect("events:station", pk)
+    assignments = station.assignments.filter(ended_at__isnull=True).select_related(
+        "person", "certificate__course", "organization"
+    )
+    return render(
+        request,
+        "events/station_detail.html",
+        {
+            "station": station,
+            "assignments": assignments,
+            "form": form,
+            "can_assign": request.user.has_perm("events.add_assignment"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "events.change_assignment")
+    assignment = get_object_or_404(Assignment.objects.select_related("station__region"), pk=pk)
+    _in_scope(request, assignment.station.region)
+    services.end_assignment(assignment=assignment, by=request.user)
+    messages.success(request, _("The assignment was ended."))
+    return redirect("events:station", assignment.station_id)
+
+
+@staff_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    _require(request, "events.view_assignment")
+    return render(
+        request,
+        "events/coverage.html",
+        {
+            "regions": selectors.coverage_by_region(request.user),
+            "uncertified": selectors.uncertified_assignments(request.user),
+        },
+    )
+
+
+# --- Rules kept as data ---------------------------------------------------------------------------------------
+
+
+@staff_required
+def rules_page(request: HttpRequest) -> HttpResponse:
+    """Show and edit the lead times, holidays, campaign period and policy (committee staff)."""
+    _require(request, "events.view_noticerule")
+    can_edit = request.user.has_perm("events.change_policy")
+    forms = {
+        "policy": PolicyForm(prefix="policy", instance=Policy.current()),
+        "rule": NoticeRuleForm(prefix="rule"),
+        "holiday": HolidayForm(prefix="holiday"),
+        "campaign": CampaignForm(prefix="campaign", instance=Campaign.objects.filter(is_current=True).first()),
+    }
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        which = request.POST.get("form")
+        if which in forms:
+            bound = type(forms[which])(request.POST, prefix=which, instance=forms[which].instance)
+            forms[which] = bound
+            if bound.is_valid():
+                with transaction.atomic():
+                    obj = bound.save()
+                    audit.record(actor=request.user, action=f"events.rules.{which}", obj=obj, data=bound.cleaned_data)
+                messages.success(request, _("Saved."))
+                return redirect("events:rules")
+    return render(
+        request,
+        "events/rules.html",
+        {
+            "forms": forms,
+            "can_edit": can_edit,
+            "rules": NoticeRule.objects.all(),
+            "holidays": Holiday.objects.filter(date__gte=timezone.localdate().replace(month=1, day=1)),
+            "campaigns": Campaign.objects.all(),
+        },
+    )
