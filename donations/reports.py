@@ -1,0 +1,166 @@
+"""The compliance report (JSON, CSV, XLSX, PDF) and the public disclosure dataset (CSV).
+
+Every format carries the same content: the JSON is the reference, the others are for people. Cells that a
+spreadsheet would run as a formula are neutralised with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from donations import rules, selectors
+from donations.models import Donation, Election, Source
+from donations.statements import looks_like_formula
+
+FORMATS = ("json", "csv", "xlsx", "pdf")
+CONTENT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def money(value: Decimal | None) -> str:
+    return f"{(value or Decimal(0)).quantize(rules.CENT)}"
+
+
+def compliance_data(election: Election) -> dict:
+    """Return the report's content as plain JSON-ready data (amounts as strings with two decimals)."""
+    version = selectors.current_rule_version(election)
+    totals = selectors.fund_totals(election)
+    caps = selectors.cap_use(election, version)
+    rows = (
+        Donation.objects.filter(election=election)
+        .order_by("received_on", F("line").asc(nulls_last=True), "pk")
+        .values("bank_reference", "received_on", "amount", "verdict", "accepted_amount", "reasons", "source")
+    )
+    return {
+        "election": election.slug,
+        "rule_version": version.number if version else None,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "totals": {
+            "received": money(totals["received"]),
+            "accepted": money(totals["accepted"]),
+            "returned": money(totals["returned"]),
+            "to_budget": money(totals["to_budget"]),
+            "held": money(totals["held"]),
+        },
+        "caps": {
+            source: {"cap": money(v["cap"]), "used": money(v["used"]), "left": money(v["left"])}
+            for source, v in caps.items()
+        },
+        "actions": {
+            key: money(value) if isinstance(value, Decimal) else value
+            for key, value in selectors.actions_due(election).items()
+        },
+        "donations": [
+            {
+                "bank_reference": row["bank_reference"],
+                "date": row["received_on"].isoformat(),
+                "amount": money(row["amount"]),
+                "source": row["source"],
+                "verdict": row["verdict"],
+                "accepted_amount": money(row["accepted_amount"]),
+                "reasons": list(row["reasons"]),
+            }
+            for row in rows
+        ],
+    }
+
+
+def neutralise(value) -> str:
+    """Return ``value`` as text a spreadsheet shows rather than runs."""
+    text = "" if value is None else str(value)
+    return "'" + text if looks_like_formula(text) else text
+
+
+def _table(data: dict) -> list[list[str]]:
+    """Return the report as rows of cells: summary lines, then one line per donation."""
+    rows = [
+        [_("Election"), data["election"]],
+        [_("Rule version"), str(data["rule_version"])],
+        [_("Generated at"), data["generated_at"]],
+        [],
+        [_("Total"), _("Amount, ₸")],
+    ]
+    labels = {
+        "received": _("Received"),
+        "accepted": _("Accepted"),
+        "returned": _("Returned"),
+        "to_budget": _("To the budget"),
+        "held": _("Held"),
+    }
+    rows += [[labels[key], value] for key, value in data["totals"].items()]
+    rows += [[], [_("Source"), _("Cap, ₸"), _("Used, ₸"), _("Left, ₸")]]
+    rows += [[str(Source(source).label), v["cap"], v["used"], v["left"]] for source, v in data["caps"].items()]
+    rows += [
+        [],
+        [_("Bank reference"), _("Date"), _("Amount, ₸"), _("Source"), _("Verdict"), _("Accepted, ₸"), _("Reasons")],
+    ]
+    rows += [
+        [
+            d["bank_reference"],
+            d["date"],
+            d["amount"],
+            d["source"],
+            d["verdict"],
+            d["accepted_amount"],
+            " ".join(d["reasons"]),
+        ]
+        for d in data["donations"]
+    ]
+    return [[neutralise(cell) for cell in row] for row in rows]
+
+
+def render(data: dict, fmt: str) -> bytes:
+    """Return the report in ``fmt`` (json, csv, xlsx or pdf)."""
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2).encode()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(_table(data))
+        return ("\ufeff" + buffer.getvalue()).encode()
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "compliance"
+        for row in _table(data):
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    if fmt == "pdf":
+        from weasyprint import HTML
+
+        html = render_to_string(
+            "donations/report_pdf.html", {"data": data, "rows": _table(data), "sources": dict(Source.choices)}
+        )
+        return HTML(string=html).write_pdf()
+    raise ValueError(f"Unknown report format: {fmt}")
+
+
+def disclosure_csv(election: Election) -> bytes:
+    """Return the public disclosure dataset: the fund's totals by source (no personal data)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["election", "source", "donations", "received", "accepted"])
+    for row in selectors.source_totals(election):
+        writer.writerow(
+            [neutralise(election.slug), row["source"], row["count"], money(row["received"]), money(row["accepted"])]
+        )
+    totals = selectors.fund_totals(election)
+    writer.writerow(
+        [neutralise(election.slug), "total", totals["count"], money(totals["received"]), money(totals["accepted"])]
+    )
+    return ("\ufeff" + buffer.getvalue()).encode()

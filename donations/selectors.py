@@ -1,0 +1,193 @@
+"""Reads of the election fund that views, reports and the dashboard share: each total is one database aggregate."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from donations import rules
+from donations.models import (
+    CoercionAlert,
+    Decision,
+    Donation,
+    Donor,
+    Election,
+    LedgerEntry,
+    Refund,
+    RuleVersion,
+    StatementImport,
+)
+
+ZERO = rules.ZERO
+CREDITED = (LedgerEntry.Kind.CREDIT, LedgerEntry.Kind.CORRECTION)
+
+
+def current_rule_version(election: Election) -> RuleVersion | None:
+    """Return the rule version in force now (the newest that has started)."""
+    return (
+        RuleVersion.objects.filter(election=election, valid_from__lte=timezone.now()).order_by("-number").first()
+        or RuleVersion.objects.filter(election=election).order_by("number").first()
+    )
+
+
+def default_election() -> Election | None:
+    return Election.objects.order_by("-created_at").first()
+
+
+def fund_totals(election: Election) -> dict[str, Decimal]:
+    """Return received, accepted, flagged (not fully accepted), held, returned and to-budget amounts."""
+    ledger = LedgerEntry.objects.filter(election=election).aggregate(
+        received=Sum("amount", filter=Q(kind=LedgerEntry.Kind.RECEIPT), default=ZERO),
+        accepted=Sum("amount", filter=Q(kind__in=CREDITED), default=ZERO),
+        returned_paid=Sum("amount", filter=Q(kind=LedgerEntry.Kind.RETURN), default=ZERO),
+        to_budget_paid=Sum("amount", filter=Q(kind=LedgerEntry.Kind.TO_BUDGET), default=ZERO),
+    )
+    donations = Donation.objects.filter(election=election).aggregate(
+        held=Sum("amount", filter=Q(verdict=rules.HELD), default=ZERO),
+        flagged=Sum("amount", filter=~Q(verdict=rules.ACCEPTED), default=ZERO),
+        count=Count("pk"),
+    )
+    refunds = Refund.objects.filter(donation__election=election).aggregate(
+        returned=Sum("amount", filter=Q(kind=rules.RETURNED), default=ZERO),
+        to_budget=Sum("amount", filter=Q(kind=rules.TO_BUDGET), default=ZERO),
+    )
+    return {**ledger, **donations, **refunds}
+
+
+def cap_use(election: Election, version: RuleVersion | None = None) -> dict[str, dict[str, Decimal]]:
+    """Return each source's cap, the amount credited against it and what is left."""
+    version = version or current_rule_version(election)
+    used = LedgerEntry.objects.filter(election=election, kind__in=CREDITED).aggregate(
+        **{source: Sum("amount", filter=Q(source=source), default=ZERO) for source in rules.SOURCES}
+    )
+    ruleset = version.as_rules(election)
+    result = {}
+    for source in rules.SOURCES:
+        cap = ruleset.cap(source)
+        result[source] = {"cap": cap, "used": used[source], "left": max(ZERO, cap - used[source])}
+    return result
+
+
+def cumulative_accepted_by_day(election: Election) -> list[tuple[date, Decimal, Decimal]]:
+    """Return (day, accepted that day, accepted up to that day), computed by the database with a window."""
+    sql = """
+        SELECT entry_date, day_total, SUM(day_total) OVER (ORDER BY entry_date) AS cumulative
+        FROM (
+            SELECT entry_date, SUM(amount) AS day_total FROM donations_ledgerentry
+            WHERE election_id = %s AND kind IN ('credit', 'correction')
+            GROUP BY entry_date
+        ) AS days
+        ORDER BY entry_date
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [election.pk])
+        return list(cursor.fetchall())
+
+
+def verdict_totals(election: Election) -> QuerySet:
+    """Return count, amount and accepted amount per verdict."""
+    return (
+        Donation.objects.filter(election=election)
+        .values("verdict")
+        .annotate(count=Count("pk"), amount=Sum("amount"), accepted=Sum("accepted_amount"))
+        .order_by("verdict")
+    )
+
+
+def source_totals(election: Election) -> QuerySet:
+    """Return count, received and accepted per source of money."""
+    return (
+        Donation.objects.filter(election=election)
+        .values("source")
+        .annotate(count=Count("pk"), received=Sum("amount"), accepted=Sum("accepted_amount"))
+        .order_by("source")
+    )
+
+
+def actions_due(election: Election | None = None, *, today: date | None = None, within_days: int = 2) -> dict:
+    """Return counts and amounts of open returns/transfers: overdue, and due within ``within_days``."""
+    today = today or timezone.localdate()
+    refunds = Refund.objects.filter(completed_on__isnull=True)
+    if election is not None:
+        refunds = refunds.filter(donation__election=election)
+    soon = Q(due_on__gte=today, due_on__lte=today + timedelta(days=within_days))
+    return refunds.aggregate(
+        open_count=Count("pk"),
+        open_amount=Sum("amount", default=ZERO),
+        overdue_count=Count("pk", filter=Q(due_on__lt=today)),
+        overdue_amount=Sum("amount", filter=Q(due_on__lt=today), default=ZERO),
+        due_soon_count=Count("pk", filter=soon),
+        due_soon_amount=Sum("amount", filter=soon, default=ZERO),
+    )
+
+
+def donations(election: Election) -> QuerySet:
+    return Donation.objects.filter(election=election).select_related("donor", "pledge", "statement")
+
+
+def donation_detail(pk: int) -> Donation:
+    return Donation.objects.select_related("election", "donor", "pledge", "statement").get(pk=pk)
+
+
+def decisions_of(donation: Donation) -> QuerySet:
+    return (
+        Decision.objects.filter(donation=donation)
+        .select_related("rule_version", "decided_by")
+        .order_by("decided_at", "id")
+    )
+
+
+def refunds(election: Election) -> QuerySet:
+    return Refund.objects.filter(donation__election=election).select_related("donation")
+
+
+def donors() -> QuerySet:
+    return Donor.objects.all()
+
+
+def imports(election: Election) -> QuerySet:
+    return StatementImport.objects.filter(election=election).select_related("uploaded_by").defer("content")
+
+
+def alerts(election: Election) -> QuerySet:
+    return CoercionAlert.objects.filter(election=election).annotate(n=Count("donations"))
+
+
+def ledger(election: Election) -> QuerySet:
+    return LedgerEntry.objects.filter(election=election).select_related("donation", "created_by")
+
+
+def payer_status(election: Election, payer_id: str) -> dict:
+    """Return what the manual entry form shows before saving: the donor's status and the fund's headroom."""
+    version = current_rule_version(election)
+    ruleset = version.as_rules(election)
+    source = rules.classify_source(ruleset, payer_id)
+    from donations.services import fund_totals as intake_totals
+
+    totals = intake_totals(election, payer_id)
+    donor = Donor.objects.filter(identifier=payer_id).first() if payer_id else None
+    payer = rules.Payer(
+        payer_id=payer_id,
+        name=donor.name if donor else "?",
+        kind=donor.kind if donor else "",
+        citizenship=donor.citizenship if donor else "KZ",
+        category=donor.category if donor else "",
+        in_registry=donor is not None,
+    )
+    room = rules.headroom(ruleset, source, totals)
+    return {
+        "payer_id": payer_id,
+        "valid_id": bool(payer_id) and rules.identifier_is_valid(payer),
+        "source": source,
+        "donor": None
+        if donor is None
+        else {"name": donor.name, "category": donor.category, "declaration_on_file": donor.declaration_on_file},
+        "prohibited": list(rules.prohibited_reasons(ruleset, payer)) if payer_id and source == rules.DONATIONS else [],
+        "given": totals.donor,
+        "headroom_source": room["source"],
+        "headroom_donor": room["donor"],
+    }

@@ -1,0 +1,221 @@
+"""Reading files from outside: the bank statement and the donor registry (CSV), and the election file (JSON).
+
+Parsing is kept apart from the services so it can be tested on bytes alone. A file-level problem (not UTF-8, a
+missing column in the header, a spreadsheet formula in a cell) refuses the whole file: nothing is written. A
+row-level problem (another currency, a bad date or amount, a short row) refuses that row with its line number;
+the good rows are still imported.
+
+Bank statement format (UTF-8, comma-separated, a header row)::
+
+    date,bank_reference,amount,currency,payer_name,payer_id,payer_kind,payer_citizenship,purpose
+    2026-05-04,KZB-000123,150000.00,KZT,Иванов Иван,900101300123,individual,KZ,Взнос EF-7K3M9Q2P
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+STATEMENT_COLUMNS = (
+    "date",
+    "bank_reference",
+    "amount",
+    "currency",
+    "payer_name",
+    "payer_id",
+    "payer_kind",
+    "payer_citizenship",
+    "purpose",
+)
+DONOR_COLUMNS = ("id", "kind", "name", "citizenship", "category")
+_AMOUNT = re.compile(r"^\d{1,16}(\.\d{1,2})?$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read; nothing was imported."""
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    line: int
+    received_on: date
+    bank_reference: str
+    amount: Decimal
+    currency: str
+    payer_name: str
+    payer_id: str
+    payer_kind: str
+    payer_citizenship: str
+    purpose: str
+
+
+@dataclass
+class ParsedFile:
+    rows: list = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)  # {"line": n, "error": text}
+    read: int = 0
+
+
+def looks_like_formula(value: str) -> bool:
+    """Return whether a cell would run as a formula in a spreadsheet (=, +, @, a tab, or - not before a number)."""
+    if not value:
+        return False
+    if value[0] in "=+@\t\r":
+        return True
+    return value[0] == "-" and not _NUMBER.match(value)
+
+
+def _decode(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileRefused(_("The file is not UTF-8 text: save it as CSV UTF-8 and upload it again.")) from exc
+
+
+def _reader(content: bytes, columns: tuple[str, ...]) -> csv.DictReader:
+    text = _decode(content)
+    if "\x00" in text:
+        raise FileRefused(_("The file is not a CSV text file."))
+    reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra")
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [name for name in columns if name not in header]
+    if missing:
+        raise FileRefused(_("Columns missing from the header: %(columns)s.") % {"columns": ", ".join(missing)})
+    reader.fieldnames = header
+    return reader
+
+
+def _records(reader: csv.DictReader, columns: tuple[str, ...], parsed: ParsedFile):
+    """Yield (line, record) for each data row; refuse the file if any cell is a formula."""
+    records = []
+    try:
+        for record in reader:
+            line = reader.line_num
+            parsed.read += 1
+            for value in [*(v for k, v in record.items() if k != "_extra" and isinstance(v, str))]:
+                if looks_like_formula(value.strip()):
+                    raise FileRefused(
+                        _("Line %(line)d holds a spreadsheet formula; the file was refused.") % {"line": line}
+                    )
+            records.append((line, record))
+    except csv.Error as exc:
+        raise FileRefused(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
+    return records
+
+
+def parse_statement(content: bytes) -> ParsedFile:
+    """Parse a bank statement; raise FileRefused for a file-level problem."""
+    parsed = ParsedFile()
+    reader = _reader(content, STATEMENT_COLUMNS)
+    for line, record in _records(reader, STATEMENT_COLUMNS, parsed):
+        if any(record.get(name) is None for name in STATEMENT_COLUMNS):
+            parsed.errors.append({"line": line, "error": _("Columns are missing in this row.")})
+            continue
+        values = {name: record[name].strip() for name in STATEMENT_COLUMNS}
+        error = _row_error(values)
+        if error:
+            parsed.errors.append({"line": line, "error": error})
+            continue
+        parsed.rows.append(
+            StatementRow(
+                line=line,
+                received_on=date.fromisoformat(values["date"]),
+                bank_reference=values["bank_reference"],
+                amount=Decimal(values["amount"]),
+                currency=values["currency"].upper(),
+                payer_name=values["payer_name"][:300],
+                payer_id=values["payer_id"][:32],
+                payer_kind=values["payer_kind"].lower(),
+                payer_citizenship=values["payer_citizenship"].upper() or "KZ",
+                purpose=values["purpose"][:500],
+            )
+        )
+    return parsed
+
+
+def _row_error(values: dict[str, str]) -> str | None:
+    if not values["bank_reference"]:
+        return _("The bank reference is empty.")
+    if len(values["bank_reference"]) > 64:
+        return _("The bank reference is longer than 64 characters.")
+    if values["currency"].upper() != "KZT":
+        return _("The currency is %(currency)s, not KZT: convert it at the bank first.") % {
+            "currency": values["currency"] or "—"
+        }
+    try:
+        date.fromisoformat(values["date"])
+    except ValueError:
+        return _("The date %(value)s is not a date in YYYY-MM-DD form.") % {"value": values["date"] or "—"}
+    if not _AMOUNT.match(values["amount"]):
+        return _("The amount %(value)s is not a number with a dot and at most two decimals.") % {
+            "value": values["amount"] or "—"
+        }
+    try:
+        if Decimal(values["amount"]) <= 0:
+            return _("The amount must be positive.")
+    except InvalidOperation:
+        return _("The amount is not a number.")
+    if values["payer_kind"].lower() not in ("", "individual", "organization"):
+        return _('The payer kind must be "individual", "organization" or empty.')
+    return None
+
+
+@dataclass(frozen=True)
+class DonorRow:
+    line: int
+    identifier: str
+    kind: str
+    name: str
+    citizenship: str
+    category: str
+
+
+def parse_donors(content: bytes, categories: set[str]) -> ParsedFile:
+    """Parse a donor registry file (header ``id,kind,name,citizenship,category``)."""
+    from coalition.identifiers import is_valid_bin, is_valid_iin
+
+    parsed = ParsedFile()
+    reader = _reader(content, DONOR_COLUMNS)
+    for line, record in _records(reader, DONOR_COLUMNS, parsed):
+        if any(record.get(name) is None for name in DONOR_COLUMNS):
+            parsed.errors.append({"line": line, "error": _("Columns are missing in this row.")})
+            continue
+        values = {name: record[name].strip() for name in DONOR_COLUMNS}
+        kind = values["kind"].lower()
+        if kind not in ("individual", "organization"):
+            parsed.errors.append({"line": line, "error": _('The kind must be "individual" or "organization".')})
+            continue
+        valid = is_valid_iin if kind == "individual" else is_valid_bin
+        if not valid(values["id"]):
+            parsed.errors.append({"line": line, "error": _("The IIN/BIN %(id)s is not valid.") % {"id": values["id"]}})
+            continue
+        if values["category"] not in categories:
+            parsed.errors.append(
+                {"line": line, "error": _("Unknown category %(code)s.") % {"code": values["category"] or "—"}}
+            )
+            continue
+        if not values["name"]:
+            parsed.errors.append({"line": line, "error": _("The name is empty.")})
+            continue
+        citizenship = values["citizenship"].upper() or "KZ"
+        if citizenship != "STATELESS" and not re.fullmatch(r"[A-Z]{2}", citizenship):
+            parsed.errors.append({"line": line, "error": _("The citizenship must be a two-letter code or stateless.")})
+            continue
+        parsed.rows.append(
+            DonorRow(
+                line=line,
+                identifier=values["id"],
+                kind=kind,
+                name=values["name"][:300],
+                citizenship="stateless" if citizenship == "STATELESS" else citizenship,
+                category=values["category"],
+            )
+        )
+    return parsed
