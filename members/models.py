@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -45,6 +49,17 @@ class Organization(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.APPLIED)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    email = models.EmailField(_("email"), max_length=254, blank=True)
+    website = models.URLField(_("website"), max_length=200, blank=True)
+    head_name = models.CharField(_("head's full name"), max_length=200, blank=True)
+    head_title = models.CharField(_("head's title"), max_length=150, blank=True)
+    declared_members = models.PositiveIntegerField(
+        _("declared number of members"), null=True, blank=True, validators=[MaxValueValidator(10_000_000)]
+    )
+    language = models.CharField(_("language of correspondence"), max_length=5, choices=settings.LANGUAGES, default="ru")
+    digest_sent_at = models.DateTimeField(_("included in a staff digest at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name_ru"]
@@ -66,6 +81,64 @@ class Organization(models.Model):
     def name(self) -> str:
         """Return the full name in the active language, falling back to Russian."""
         return getattr(self, f"name_{(get_language() or 'ru')[:2]}", "") or self.name_ru
+
+    @property
+    def application_number(self) -> str:
+        """Return the number the applicant quotes: the year applied and the row id."""
+        return f"{self.created_at:%Y}-{self.pk:06d}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.APPLIED
+
+    # Status changes a decision or a staff action may make (DOMAIN: applied -> admitted | rejected; admitted ->
+    # suspended | withdrawn; a suspended member may be reinstated).
+    TRANSITIONS = {
+        Status.APPLIED: {Status.ADMITTED, Status.REJECTED},
+        Status.ADMITTED: {Status.SUSPENDED, Status.WITHDRAWN},
+        Status.SUSPENDED: {Status.ADMITTED, Status.WITHDRAWN},
+        Status.REJECTED: set(),
+        Status.WITHDRAWN: set(),
+    }
+
+    def can_change_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.Status(self.status), set())
+
+
+class StatusChange(models.Model):
+    """One step of an organization's status history (written only by the review services)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("organization")
+    )
+    from_status = models.CharField(_("from"), max_length=12, choices=Organization.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=Organization.Status.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    decision = models.ForeignKey(
+        "Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="status_changes",
+        verbose_name=_("decision"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.from_status or '-'} -> {self.to_status}"
 
 
 class Person(models.Model):
@@ -165,3 +238,231 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class IneligibleCategory(models.Model):
+    """A kind of organization that may not campaign, so cannot be admitted (election law Art. 27; DOMAIN.md §4).
+
+    Kept as data: staff edit the list when the law changes. An applicant declares whether a category applies;
+    ``name_keywords`` and ``bin_type_digits`` let the form also catch obvious cases on its own.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+    reason = models.TextField(
+        _("reason shown to the applicant"), help_text=_("Why such an organization cannot join the coalition.")
+    )
+    name_keywords = models.CharField(
+        _("name keywords"),
+        max_length=300,
+        blank=True,
+        help_text=_("Comma-separated words; an organization whose name contains one is refused (case-insensitive)."),
+    )
+    bin_type_digits = models.CharField(
+        _("BIN type digits"),
+        max_length=5,
+        blank=True,
+        help_text=_("BIN 5th digits that mark this category, e.g. 5 for a non-resident legal entity."),
+    )
+    source = models.CharField(_("legal source"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("in force"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("ineligible category")
+        verbose_name_plural = _("ineligible categories")
+
+    def __str__(self) -> str:
+        return self.label
+
+    def keywords(self) -> list[str]:
+        return [word.strip().casefold() for word in self.name_keywords.split(",") if word.strip()]
+
+
+class QuorumRule(models.Model):
+    """How many committee members must attend for a meeting's decisions to count; the rule in force on a date."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    share = models.DecimalField(
+        _("required share of members present"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))],
+    )
+    strictly_more = models.BooleanField(
+        _("strictly more than the share"), default=True, help_text=_("On: more than half; off: at least half.")
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("quorum rule")
+        verbose_name_plural = _("quorum rules")
+
+    def __str__(self) -> str:
+        more = _("more than") if self.strictly_more else _("at least")
+        return f"{self.valid_from:%d.%m.%Y}: {more} {self.share:.0%}"
+
+    @classmethod
+    def in_force(cls, on: date) -> QuorumRule | None:
+        return cls.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
+
+
+class CommitteeMember(models.Model):
+    """A member of the organizing committee (the roster the quorum is counted against)."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.PROTECT, related_name="committee_seat", verbose_name=_("person")
+    )
+    title = models.CharField(_("title on the committee"), max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="committee_members",
+        verbose_name=_("organization"),
+    )
+    is_active = models.BooleanField(_("sits on the committee"), default=True)
+
+    class Meta:
+        ordering = ["person__full_name"]
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+
+    def __str__(self) -> str:
+        return self.person.full_name
+
+
+class CommitteeMeeting(models.Model):
+    """A meeting of the organizing committee: who attended, what was discussed, what was decided."""
+
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    agenda = models.TextField(_("agenda"))
+    minutes = models.TextField(_("minutes (discussion)"), blank=True)
+    attendees = models.ManyToManyField(
+        CommitteeMember, related_name="meetings_attended", blank=True, verbose_name=_("committee members present")
+    )
+    committee_size = models.PositiveSmallIntegerField(
+        _("committee size"), help_text=_("Members on the committee on the meeting date (the quorum base).")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+        help_text=_("Empty for records loaded from earlier documents."),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("committee meeting")
+        verbose_name_plural = _("committee meetings")
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%d.%m.%Y}, {self.place}"
+
+
+class Decision(models.Model):
+    """A motion put to a meeting and its vote. An adopted admission or rejection acts on the organizations named."""
+
+    class Kind(models.TextChoices):
+        ADMISSION = "admission", _("Admission of organizations")
+        REJECTION = "rejection", _("Rejection of applications")
+        OTHER = "other", _("Other resolution")
+
+    meeting = models.ForeignKey(
+        CommitteeMeeting, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("meeting")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    text = models.TextField(_("text of the motion"))
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Required for a rejection; sent to the applicant."))
+    organizations = models.ManyToManyField(
+        Organization, related_name="decisions", blank=True, verbose_name=_("organizations")
+    )
+    votes_for = models.PositiveSmallIntegerField(_("votes for"))
+    votes_against = models.PositiveSmallIntegerField(_("votes against"))
+    votes_abstained = models.PositiveSmallIntegerField(_("abstained"))
+    present = models.PositiveSmallIntegerField(_("members present"))
+    quorum = models.PositiveSmallIntegerField(_("quorum required"))
+    adopted = models.BooleanField(_("adopted"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+        help_text=_("Empty for records loaded from earlier documents."),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="decision_number_unique_per_meeting"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    votes_for__lte=models.F("present") - models.F("votes_against") - models.F("votes_abstained")
+                ),
+                name="decision_votes_within_present",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="rejection") | ~models.Q(reason=""), name="decision_rejection_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(adopted=False) | models.Q(present__gte=models.F("quorum")),
+                name="decision_adopted_needs_quorum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} — №{self.number}: {self.get_kind_display()}"
+
+
+class StatementOfSupport(models.Model):
+    """What a member organization's speaker said in support; published on /members/ only when staff allow it."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="statements", verbose_name=_("organization")
+    )
+    speaker_name = models.CharField(_("speaker"), max_length=200)
+    speaker_title = models.CharField(_("speaker's title"), max_length=200, blank=True)
+    text = models.TextField(_("text"), max_length=5000)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="ru")
+    made_on = models.DateField(_("date"))
+    meeting = models.ForeignKey(
+        CommitteeMeeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("made at meeting"),
+    )
+    may_publish = models.BooleanField(_("may be published"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-made_on", "pk"]
+        verbose_name = _("statement of support")
+        verbose_name_plural = _("statements of support")
+
+    def __str__(self) -> str:
+        return f"{self.speaker_name} ({self.organization})"

@@ -1,10 +1,40 @@
 from coalition.roles import Role
 
+_VIEW_ALL = [
+    "members.view_organization",
+    "members.view_statuschange",
+    "members.view_person",
+    "members.view_affiliation",
+    "members.view_consent",
+    "members.view_committeemeeting",
+    "members.view_committeemember",
+    "members.view_decision",
+    "members.view_statementofsupport",
+    "members.view_ineligiblecategory",
+    "members.view_quorumrule",
+]
+
 PERMISSIONS = {
-    Role.COMMITTEE_STAFF: ["members.view_organization", "members.add_organization", "members.change_organization"],
-    Role.REGIONAL_COORDINATOR: ["members.view_organization"],
+    Role.COMMITTEE_STAFF: [
+        *_VIEW_ALL,
+        "members.add_organization",
+        "members.change_organization",
+        "members.add_committeemeeting",
+        "members.change_committeemeeting",
+        "members.add_decision",
+        "members.add_statementofsupport",
+        "members.change_statementofsupport",
+        "members.add_ineligiblecategory",
+        "members.change_ineligiblecategory",
+    ],
+    # Coordinators see their region's organizations and statements (the views scope them); not the meetings.
+    Role.REGIONAL_COORDINATOR: [
+        "members.view_organization",
+        "members.view_statuschange",
+        "members.view_statementofsupport",
+    ],
     Role.TRAINER: ["members.view_organization"],
     Role.FINANCE_OFFICER: ["members.view_organization"],
     Role.INTEGRITY_OFFICER: ["members.view_organization"],
-    Role.AUDITOR: ["members.view_organization"],
+    Role.AUDITOR: _VIEW_ALL,
 }

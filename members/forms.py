@@ -1,0 +1,295 @@
+"""Forms of the members app: the public application, and the staff forms for meetings, decisions, statements."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from coalition.identifiers import validate_bin, validate_iin
+from coalition.models import Region
+from members import services
+from members.models import (
+    CommitteeMeeting,
+    CommitteeMember,
+    Decision,
+    IneligibleCategory,
+    Organization,
+    StatementOfSupport,
+)
+
+CONSENT_TEXT = _(
+    "I consent to the People's Coalition HQ (Astana) processing the personal data given in this form — my name, "
+    "IIN, phone and email — to review the organization's application and to keep in touch about its membership, "
+    "for as long as the organization is a member and one year after. I may withdraw this consent by writing to "
+    "the HQ."
+)
+
+
+def _digits(value: str) -> str:
+    return "".join(value.split())
+
+
+class ApplicationForm(forms.Form):
+    """The public application to join the coalition; every field has a size limit, nothing is saved on error."""
+
+    name_ru = forms.CharField(label=_("Full name (Russian)"), max_length=300)
+    name_kk = forms.CharField(label=_("Full name (Kazakh)"), max_length=300, required=False)
+    name_en = forms.CharField(label=_("Full name (English)"), max_length=300, required=False)
+    short_name = forms.CharField(label=_("Short name"), max_length=100, required=False)
+    bin = forms.CharField(label=_("BIN"), max_length=14, help_text=_("12 digits, from the registration certificate."))
+    kind = forms.ChoiceField(label=_("Legal form"), choices=Organization.Kind.choices)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("name_ru"))
+    address = forms.CharField(label=_("Address"), max_length=300)
+    phone = PhoneNumberField(
+        label=_("Phone"), region="KZ", max_length=20, help_text=_("For example +7 7172 123456 or 8 701 123 45 67.")
+    )
+    email = forms.EmailField(label=_("Email"), max_length=254, help_text=_("The confirmation is sent here."))
+    website = forms.URLField(label=_("Website"), max_length=200, required=False, assume_scheme="https")
+    head_name = forms.CharField(label=_("Head's full name"), max_length=200)
+    head_title = forms.CharField(label=_("Head's title"), max_length=150)
+    declared_members = forms.IntegerField(
+        label=_("Number of members"), min_value=0, max_value=10_000_000, required=False
+    )
+    declared_categories = forms.ModelMultipleChoiceField(
+        label=_("Does any of these describe your organization?"),
+        queryset=IneligibleCategory.objects.filter(is_active=True),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Such organizations may not take part in election campaigning and cannot join."),
+    )
+    representative_name = forms.CharField(label=_("Contact person's full name"), max_length=200)
+    representative_title = forms.CharField(label=_("Contact person's title"), max_length=150)
+    representative_phone = PhoneNumberField(label=_("Contact person's phone"), region="KZ", max_length=20)
+    representative_email = forms.EmailField(label=_("Contact person's email"), max_length=254, required=False)
+    representative_iin = forms.CharField(label=_("Contact person's IIN"), max_length=14, required=False)
+    consent = forms.BooleanField(
+        label=_("I consent to the processing of personal data as described above."),
+        error_messages={"required": _("The application cannot be accepted without consent to data processing.")},
+    )
+    # The honeypot: hidden from people by CSS and aria-hidden; bots that fill every field are refused.
+    fax_number = forms.CharField(label=_("Leave this field empty"), max_length=50, required=False)
+
+    def __init__(self, *args, language: str = "ru", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language = language
+        self.application: services.Application | None = None
+        self.fields["region"].label_from_instance = lambda region: region.name
+        self.fields["declared_categories"].label_from_instance = lambda category: category.label
+        self.fields["fax_number"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        self.helper = FormHelper()
+        self.helper.form_id = "join-form"
+        self.helper.layout = Layout(
+            Fieldset(
+                _("The organization"),
+                "name_ru",
+                "name_kk",
+                "name_en",
+                "short_name",
+                "bin",
+                "kind",
+                "region",
+                "address",
+                "phone",
+                "email",
+                "website",
+                "head_name",
+                "head_title",
+                "declared_members",
+                "declared_categories",
+            ),
+            Fieldset(
+                _("Contact person"),
+                "representative_name",
+                "representative_title",
+                "representative_phone",
+                "representative_email",
+                "representative_iin",
+            ),
+            Fieldset(
+                _("Consent to personal-data processing"),
+                HTML('<p class="small" id="consent-text">{{ consent_text }}</p>'),
+                "consent",
+            ),
+            HTML('<div class="members-hp" aria-hidden="true">'),
+            "fax_number",
+            HTML("</div>"),
+            Submit("submit", _("Send the application")),
+        )
+
+    def clean_bin(self) -> str:
+        value = _digits(self.cleaned_data["bin"])
+        validate_bin(value)
+        if services.bin_is_taken(value):
+            raise ValidationError(services.duplicate_bin_message(), code="duplicate_bin")
+        return value
+
+    def clean_representative_iin(self) -> str:
+        value = _digits(self.cleaned_data["representative_iin"])
+        if value:
+            validate_iin(value)
+        return value
+
+    def clean_fax_number(self) -> str:
+        if self.cleaned_data["fax_number"]:
+            raise ValidationError(_("This application could not be accepted."), code="honeypot")
+        return ""
+
+    def clean(self):
+        data = super().clean()
+        names = [data.get(f, "") for f in ("name_ru", "name_kk", "name_en", "short_name")]
+        declared = [c.code for c in data.get("declared_categories") or []]
+        refusals = services.eligibility_refusals(names=names, bin_=data.get("bin", ""), declared=declared)
+        for refusal in refusals:
+            self.add_error(None, ValidationError(refusal.reason, code="ineligible"))
+        if not self.errors:
+            self.application = services.Application(
+                name_ru=data["name_ru"],
+                name_kk=data["name_kk"],
+                name_en=data["name_en"],
+                short_name=data["short_name"],
+                bin=data["bin"],
+                kind=data["kind"],
+                region=data["region"],
+                address=data["address"],
+                phone=str(data["phone"]),
+                email=data["email"],
+                website=data["website"],
+                head_name=data["head_name"],
+                head_title=data["head_title"],
+                declared_members=data["declared_members"],
+                declared_categories=declared,
+                representative_name=data["representative_name"],
+                representative_title=data["representative_title"],
+                representative_phone=str(data["representative_phone"]),
+                representative_email=data["representative_email"],
+                representative_iin=data["representative_iin"],
+                consent_text=str(CONSENT_TEXT),
+                language=self.language,
+            )
+        return data
+
+
+def _attendee_field(**kwargs) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=_("Committee members present"),
+        queryset=CommitteeMember.objects.filter(is_active=True).select_related("person"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        **kwargs,
+    )
+
+
+class MeetingForm(forms.ModelForm):
+    attendees = _attendee_field()
+
+    class Meta:
+        model = CommitteeMeeting
+        fields = ["held_on", "place", "agenda", "minutes", "attendees"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "agenda": forms.Textarea(attrs={"rows": 4}),
+            "minutes": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["held_on"].disabled = True
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save the meeting")))
+
+
+class DecisionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Decision.Kind.choices)
+    text = forms.CharField(label=_("Text of the motion"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    organizations = forms.ModelMultipleChoiceField(
+        label=_("Organizations (pending applications)"),
+        queryset=Organization.objects.filter(status=Organization.Status.APPLIED).select_related("region"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0, max_value=1000)
+    votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, max_value=1000, initial=0)
+    votes_abstained = forms.IntegerField(label=_("Abstained"), min_value=0, max_value=1000, initial=0)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for a rejection; the applicant receives it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"].label_from_instance = lambda o: f"{o.name} ({o.bin}, {o.region.name})"
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Record the decision")))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Decision.Kind.REJECTION and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for the rejection: the applicant receives it."))
+        if data.get("kind") in (Decision.Kind.ADMISSION, Decision.Kind.REJECTION) and not data.get("organizations"):
+            self.add_error("organizations", _("Name the organizations this decision is about."))
+        return data
+
+
+class StatusForm(forms.Form):
+    to_status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[
+            (Organization.Status.SUSPENDED, Organization.Status.SUSPENDED.label),
+            (Organization.Status.WITHDRAWN, Organization.Status.WITHDRAWN.label),
+            (Organization.Status.ADMITTED, _("Reinstated (admitted)")),
+        ],
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Change the status"), css_class="btn-warning"))
+
+
+class StatementForm(forms.ModelForm):
+    class Meta:
+        model = StatementOfSupport
+        fields = [
+            "organization",
+            "speaker_name",
+            "speaker_title",
+            "text",
+            "made_on",
+            "meeting",
+            "language",
+            "may_publish",
+        ]
+        widgets = {"made_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.exclude(status=Organization.Status.REJECTED)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save the statement")))
+
+
+class IneligibleCategoryForm(forms.ModelForm):
+    class Meta:
+        model = IneligibleCategory
+        fields = ["code", "label", "reason", "name_keywords", "bin_type_digits", "source", "is_active", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
+
+    def clean_bin_type_digits(self) -> str:
+        value = self.cleaned_data["bin_type_digits"].replace(",", "").replace(" ", "")
+        if not value.isdigit() and value:
+            raise ValidationError(_("Digits only, e.g. 5."))
+        return value

@@ -1,0 +1,133 @@
+"""Reads of the members app shared by its pages, exports and the dashboard; each scoped by an optional region."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from coalition.models import Region
+from members.models import (
+    Affiliation,
+    CommitteeMeeting,
+    Decision,
+    Organization,
+    StatementOfSupport,
+    StatusChange,
+)
+
+ADMITTED = Organization.Status.ADMITTED
+APPLIED = Organization.Status.APPLIED
+
+
+def organizations(*, region: Region | None = None) -> QuerySet[Organization]:
+    """Return the organizations a user may see (a coordinator's region only), with their region loaded."""
+    qs = Organization.objects.select_related("region")
+    if region is not None:
+        qs = qs.filter(region=region)
+    return qs
+
+
+def review_queue(*, region: Region | None = None) -> QuerySet[Organization]:
+    """Return the pending applications, oldest first."""
+    return organizations(region=region).filter(status=APPLIED).order_by("created_at", "pk")
+
+
+def organization_detail(*, pk: int, region: Region | None = None) -> Organization:
+    """Return one organization with its representatives, history, decisions and statements (404 if out of scope)."""
+    from django.shortcuts import get_object_or_404
+
+    qs = organizations(region=region).prefetch_related(
+        Prefetch(
+            "affiliations", queryset=Affiliation.objects.select_related("person").prefetch_related("person__consents")
+        ),
+        Prefetch("status_changes", queryset=StatusChange.objects.select_related("changed_by", "decision__meeting")),
+        Prefetch("decisions", queryset=Decision.objects.select_related("meeting")),
+        "statements",
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def public_members() -> QuerySet[Organization]:
+    """Return the admitted organizations for the public page."""
+    return Organization.objects.filter(status=ADMITTED).select_related("region").order_by("-joined_on", "name_ru")
+
+
+def published_statements() -> QuerySet[StatementOfSupport]:
+    """Return statements staff allowed to publish, of organizations that are members."""
+    return (
+        StatementOfSupport.objects.filter(may_publish=True, organization__status=ADMITTED)
+        .select_related("organization")
+        .order_by("-made_on", "pk")
+    )
+
+
+def meetings() -> QuerySet[CommitteeMeeting]:
+    return CommitteeMeeting.objects.annotate(
+        attendee_count=Count("attendees", distinct=True), decision_count=Count("decisions", distinct=True)
+    ).order_by("-held_on", "-pk")
+
+
+def meeting_detail(*, pk: int) -> CommitteeMeeting:
+    from django.shortcuts import get_object_or_404
+
+    qs = CommitteeMeeting.objects.select_related("created_by").prefetch_related(
+        "attendees__person",
+        Prefetch(
+            "decisions",
+            queryset=Decision.objects.select_related("recorded_by").prefetch_related(
+                Prefetch("organizations", queryset=Organization.objects.select_related("region"))
+            ),
+        ),
+        Prefetch("statements", queryset=StatementOfSupport.objects.select_related("organization")),
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def statements(*, region: Region | None = None) -> QuerySet[StatementOfSupport]:
+    qs = StatementOfSupport.objects.select_related("organization", "meeting")
+    if region is not None:
+        qs = qs.filter(organization__region=region)
+    return qs
+
+
+# --- the dashboard's numbers: each one aggregate query ---
+
+
+def admitted_counts(*, region: Region | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Return {"total", "last_7_days"}: admitted members, and those who joined in the last 7 days."""
+    since = (now or timezone.now()).date() - timedelta(days=7)
+    return organizations(region=region).aggregate(
+        total=Count("pk", filter=Q(status=ADMITTED)),
+        last_7_days=Count("pk", filter=Q(status=ADMITTED, joined_on__gt=since)),
+    )
+
+
+def pending_summary(*, region: Region | None = None) -> dict:
+    """Return {"count", "oldest"}: pending applications and when the oldest of them was made (or None)."""
+    return organizations(region=region).filter(status=APPLIED).aggregate(count=Count("pk"), oldest=Min("created_at"))
+
+
+def admitted_by_kind(*, region: Region | None = None) -> list[dict]:
+    """Return [{"kind", "label", "count"}] of admitted members, largest first."""
+    rows = (
+        organizations(region=region)
+        .filter(status=ADMITTED)
+        .order_by()
+        .values("kind")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "kind")
+    )
+    return [{**row, "label": Organization.Kind(row["kind"]).label} for row in rows]
+
+
+def counts_by_region(*, region: Region | None = None) -> QuerySet[Region]:
+    """Return the regions (one, when scoped) annotated with admitted and pending counts."""
+    qs = Region.objects.annotate(
+        admitted=Count("organizations", filter=Q(organizations__status=ADMITTED)),
+        pending=Count("organizations", filter=Q(organizations__status=APPLIED)),
+    )
+    if region is not None:
+        qs = qs.filter(pk=region.pk)
+    return qs.order_by("name_ru")
