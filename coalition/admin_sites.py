@@ -1,6 +1,8 @@
 """The two admin sites: /admin/ for superusers, /audit/ read-only for auditors."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +17,19 @@ class SuperuserAdminSite(admin.AdminSite):
         return request.user.is_active and request.user.is_superuser
 
 
+class AuditorAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login form, but for auditors (who are not Django "staff") instead of is_staff users."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": _("Please enter the username and password of an auditor account."),
+    }
+
+    def confirm_login_allowed(self, user) -> None:
+        if not user.is_active or not has_role(user, Role.AUDITOR):
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
+
 class AuditorSite(admin.AdminSite):
     """A view-only admin for the auditor group: every model registered here, nothing can be changed."""
 
@@ -22,6 +37,7 @@ class AuditorSite(admin.AdminSite):
     site_title = _("Audit")
     index_title = _("Records open to auditors (read-only)")
     enable_nav_sidebar = True
+    login_form = AuditorAuthenticationForm
 
     def has_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and has_role(request.user, Role.AUDITOR)

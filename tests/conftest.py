@@ -8,6 +8,22 @@ from coalition.roles import Role
 from tests.factories import UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    """Give every transactional test a serialized rollback.
+
+    Reference data (regions, role groups, rule defaults) comes from data migrations; a transactional test ends by
+    truncating every table, which would leave the tests after it on the same worker without that data.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+            "transactional_db" in getattr(item, "fixturenames", ())
+        )
+        if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 def _user_with_role(username: str, role: str | None, region_code: str | None = None, **extra):
     user = UserFactory(username=username, **extra)
     if role:

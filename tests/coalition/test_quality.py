@@ -32,6 +32,7 @@ def test_deploy_checks_pass_with_production_settings():
         "VAR_DIR": "/nonexistent-var",
     }
     env.pop("EMAIL_BACKEND", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -121,3 +121,18 @@ def test_staff_login_locks_after_repeated_failures(client, staff_user):
     )
     assert response.status_code == 429
     assert "registration/locked_out.html" in [t.name for t in response.templates]
+
+
+def test_auditor_logs_in_to_audit_site_with_password(client, auditor):
+    response = client.post(
+        "/audit/login/?next=/audit/", {"username": "marat", "password": "correct-horse-battery", "next": "/audit/"}
+    )
+    assert response.status_code == 302 and response.url == "/audit/"
+    assert client.get("/audit/").status_code == 200
+
+
+def test_audit_login_refuses_staff_without_auditor_role(client, staff_user):
+    response = client.post("/audit/login/", {"username": "aigerim", "password": "correct-horse-battery"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert client.get("/audit/").status_code == 302
