@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DEVSERVICES := $(PY) -m coalition.devservices run --
 PYTEST_WORKERS ?= 2
 
-.PHONY: run serve test browser-deps lint check translations messages vendor down clean help
+.PHONY: run serve test run-deps browser-deps lint check translations messages vendor down clean help
 
 help:
 	@echo "make run    - web + Celery worker + beat with demo data on http://127.0.0.1:8000/"
@@ -34,7 +34,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
 	@touch $@ $(VENV)/.runtime
 
 # --- run --------------------------------------------------------------------------------------------------
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime run-deps
 	@$(DEVSERVICES) $(MAKE) --no-print-directory serve
 
 # Called by `run` with the services up (DATABASE_URL and REDIS_URL set).
@@ -59,13 +59,24 @@ test: $(VENV)/.dev browser-deps
 	$(PY) scripts/compile_translations.py
 	@$(DEVSERVICES) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
 
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download). Without root or apt the
-# browser tests skip with a message saying so.
+# Debian packages the project needs beyond Python: Pango and fonts for the PDF documents (weasyprint) to run the
+# app, and Chromium for the browser tests (Playwright drives it; no browser download). Installed when missing and we
+# are root with apt; otherwise the PDF and browser tests skip with a message saying what is missing.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+TEST_PACKAGES := $(RUN_PACKAGES) chromium
+define apt_ensure
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	elif [ -n "$$missing" ]; then echo "Missing Debian packages (some features/tests will be skipped): $$missing"; fi
+endef
+
+run-deps:
+	$(call apt_ensure,$(RUN_PACKAGES))
+
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing Debian's chromium for the browser tests..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	fi
+	$(call apt_ensure,$(TEST_PACKAGES))
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
