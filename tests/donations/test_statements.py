@@ -1,0 +1,166 @@
+"""Bank statement and donor registry import: idempotent, date order, bad rows and refused files."""
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from donations import services
+from donations.models import Donation, Donor, LedgerEntry, StatementImport
+from donations.statements import FileRefused, parse_statement
+from tests.donations import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def election():
+    return f.election()
+
+
+def _rows():
+    citizen, company = f.iin(), f.bin_()
+    f.donor(identifier=company, category="company")
+    return [
+        ["2026-05-03", "B-3", "2000.00", "KZT", "ТОО Ромашка", company, "organization", "", "Взнос"],
+        ["2026-05-02", "B-2", "1000", "KZT", "Иванов Иван", citizen, "individual", "", "Взнос"],
+        ["2026-05-02", "B-1", "500.50", "KZT", "", "", "", "", "без имени"],
+        ["2026-05-04", "B-4", "100", "USD", "Smith", citizen, "individual", "", ""],
+        ["2026/05/04", "B-5", "100", "KZT", "Иванов", citizen, "individual", "", ""],
+        ["2026-05-04", "B-6", "1,5", "KZT", "Иванов", citizen, "individual", "", ""],
+        ["2026-05-04", "B-7", "100"],
+    ]
+
+
+def test_import_decides_rows_in_date_then_file_order(election):
+    statement = services.import_bank_statement(election=election, file_name="s.csv", content=f.statement_csv(_rows()))
+    assert statement.status == "done"
+    assert statement.summary["read"] == 7 and statement.summary["imported"] == 3
+    assert statement.summary["refused"] == 4 and statement.summary["verdicts"]["to_budget"] == 1
+    assert [e["line"] for e in statement.errors] == [5, 6, 7, 8]
+    assert "USD" in statement.errors[0]["error"]
+    order = list(Donation.objects.order_by("pk").values_list("bank_reference", flat=True))
+    assert order == ["B-2", "B-1", "B-3"]
+
+
+def test_reimport_is_idempotent(election):
+    content = f.statement_csv(_rows())
+    services.import_bank_statement(election=election, file_name="s.csv", content=content)
+    ledger = list(LedgerEntry.objects.order_by("pk").values_list("kind", "amount", "bank_reference"))
+    again = services.import_bank_statement(election=election, file_name="s.csv", content=content)
+    assert again.summary["imported"] == 0 and again.summary["duplicates"] == 3
+    assert list(LedgerEntry.objects.order_by("pk").values_list("kind", "amount", "bank_reference")) == ledger
+
+
+def test_interrupted_import_finishes_with_the_same_ledger(election):
+    rows = [["2026-05-02", f"R-{i}", "1000", "KZT", "Иванов", f.iin(), "individual", "", ""] for i in range(6)]
+    content = f.statement_csv(rows)
+    parsed = parse_statement(f.statement_csv(rows[:3]))  # the first half made it before the crash
+    for row in parsed.rows:
+        services.record_donation(election=election, incoming=services.Incoming.from_row(row))
+    statement = services.import_bank_statement(election=election, file_name="s.csv", content=content)
+    assert (statement.summary["imported"], statement.summary["duplicates"]) == (3, 3)
+    assert Donation.objects.count() == 6
+
+
+def test_duplicate_reference_inside_one_file_counts_once(election):
+    payer = f.iin()
+    rows = [["2026-05-02", "D-1", "1000", "KZT", "Иванов", payer, "", "", ""]] * 2
+    statement = services.import_bank_statement(election=election, file_name="s.csv", content=f.statement_csv(rows))
+    assert (statement.summary["imported"], statement.summary["duplicates"]) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"date,bank_reference,amount\n2026-05-02,X,1\n", "Columns missing"),
+        (
+            f.statement_csv([["2026-05-02", "X", "1", "KZT", "Иванов", "1", "", "", ""]]).decode().encode("cp1251"),
+            "UTF-8",
+        ),
+        (f.statement_csv([["2026-05-02", "X", "1", "KZT", "=cmd|' /C calc'!A0", "1", "", "", ""]]), "formula"),
+        (f.statement_csv([["2026-05-02", "X", "1", "KZT", "Иванов", "1", "", "", "@SUM(1+1)"]]), "formula"),
+    ],
+)
+def test_malformed_file_writes_nothing(election, content, message):
+    with pytest.raises(FileRefused, match=message):
+        services.import_bank_statement(election=election, file_name="bad.csv", content=content)
+    assert not StatementImport.objects.exists() and not Donation.objects.exists()
+
+
+def test_negative_number_is_not_mistaken_for_a_formula(election):
+    rows = [["2026-05-02", "N-1", "-5", "KZT", "Иванов", f.iin(), "", "", ""]]
+    statement = services.import_bank_statement(election=election, file_name="s.csv", content=f.statement_csv(rows))
+    assert statement.summary["refused"] == 1
+
+
+def test_command_prints_summary(election, tmp_path):
+    path = tmp_path / "statement.csv"
+    path.write_bytes(f.statement_csv(_rows()))
+    out, err = StringIO(), StringIO()
+    call_command("import_bank_statement", str(path), "--election", election.slug, stdout=out, stderr=err)
+    assert "rows read: 7, imported: 3, duplicates skipped: 0, refused: 4" in out.getvalue()
+    assert "accepted: 2" in out.getvalue() and "line 5:" in err.getvalue()
+    with pytest.raises(CommandError):
+        call_command("import_bank_statement", str(path), "--election", "nope", stdout=out)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"date,amount\n")
+    with pytest.raises(CommandError, match="Columns missing"):
+        call_command("import_bank_statement", str(bad), "--election", election.slug, stdout=out)
+
+
+def test_import_donors_upserts_by_id(tmp_path):
+    org, person = f.bin_(), f.iin()
+    path = tmp_path / "donors.csv"
+    path.write_text(
+        "id,kind,name,citizenship,category\n"
+        f"{org},organization,ТОО Ромашка,KZ,company\n"
+        f"{person},individual,Иванов Иван,stateless,citizen\n"
+        "123,individual,Плохой,KZ,citizen\n"
+        f"{f.iin()},individual,Кто-то,KZ,martian\n",
+        encoding="utf-8",
+    )
+    out, err = StringIO(), StringIO()
+    call_command("import_donors", str(path), stdout=out, stderr=err)
+    assert "created: 2, updated: 0, refused: 2" in out.getvalue()
+    assert Donor.objects.get(identifier=person).citizenship == "stateless"
+    path.write_text(f"id,kind,name,citizenship,category\n{org},organization,ТОО Ромашка,KZ,charity\n", encoding="utf-8")
+    call_command("import_donors", str(path), stdout=out, stderr=err)
+    assert Donor.objects.get(identifier=org).category == "charity" and Donor.objects.count() == 2
+
+
+def test_load_election_creates_then_versions(tmp_path):
+    spec = {
+        "slug": "president-2026",
+        "name": "Президент 2026",
+        "candidate_iin": f.iin(),
+        "association_bin": f.bin_(),
+        "fund_opens_on": "2026-05-01",
+        "fund_closes_on": "2026-07-31",
+        "mzp": "85000",
+        "caps_mzp": {"own": 5000, "association": 7000, "donations": 15000},
+        "per_donor_cap_mzp": None,
+        "require_declaration": False,
+        "return_deadline_days": 10,
+    }
+    import json
+
+    path = tmp_path / "e.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    out = StringIO()
+    call_command("load_election", str(path), stdout=out)
+    call_command("load_election", str(path), stdout=out)
+    assert "rule version 1 (new rule version)" in out.getvalue() and "rule version 1 (unchanged)" in out.getvalue()
+    spec.update(per_donor_cap_mzp=10, prohibited=["anonymous", "charity", "foreign_grants"])
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    call_command("load_election", str(path), stdout=out)
+    from donations.models import Election
+
+    version = Election.objects.get(slug="president-2026").rule_versions.order_by("-number").first()
+    assert version.number == 2 and version.per_donor_cap_mzp == Decimal("10")
+    assert version.prohibited == {"anonymous": "to_budget", "charity": "returned", "foreign_grants": "returned"}
+    spec["prohibited"] = ["martians"]
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("load_election", str(path), stdout=out)
