@@ -209,7 +209,12 @@ class Event(models.Model):
     notice_number = models.CharField(_("notice outgoing number"), max_length=50, blank=True)
     public_token = models.CharField(_("registration link token"), max_length=32, unique=True, default=new_token)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("created by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -259,7 +264,7 @@ class Registration(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
     token = models.CharField(_("personal link token"), max_length=32, unique=True, default=new_token)
     consent = models.ForeignKey(
-        "members.Consent", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("consent")
+        "members.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("consent")
     )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -460,7 +465,12 @@ class Assignment(models.Model):
     registration_number = models.CharField(_("registration number (election commission)"), max_length=50, blank=True)
     registration_date = models.DateField(_("registration date (election commission)"), null=True, blank=True)
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("assigned by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
     )
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)

@@ -29,13 +29,6 @@ def notice_deadline(event_day: date, working_days: int, holidays: Collection[dat
     return day
 
 
-def working_days_left(today: date, deadline: date, holidays: Collection[date]) -> int:
-    """Return how many working days from ``today`` (inclusive) to ``deadline`` (inclusive); negative if late."""
-    if deadline < today:
-        return -sum(1 for n in range(1, (today - deadline).days + 1) if is_working_day(today - timedelta(n), holidays))
-    return sum(1 for n in range((deadline - today).days + 1) if is_working_day(today + timedelta(n), holidays))
-
-
 @dataclass(frozen=True)
 class CampaignPeriod:
     agitation_starts_on: date

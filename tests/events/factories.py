@@ -1,0 +1,103 @@
+"""Factories for the events app (synthetic people; never real IINs)."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from events.models import Certificate, Course, Enrolment, Event, PollingStation, Registration, TrainingSession
+from members.models import Person
+from tests.factories import OrganizationFactory, region
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    full_name = factory.Sequence(lambda n: f"Участник Тестовый {n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.kz")
+    region = factory.LazyFunction(lambda: region("KZ-35"))
+
+
+def _in_days(days: int, hour: int = 11):
+    moment = timezone.localtime() + timedelta(days=days)
+    return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Встреча с избирателями №{n}")
+    kind = Event.Kind.INDOOR
+    region = factory.LazyFunction(lambda: region("KZ-35"))
+    place = "Караганда, Дворец культуры горняков"
+    starts_at = factory.LazyFunction(lambda: _in_days(10))
+    ends_at = factory.LazyAttribute(lambda e: e.starts_at + timedelta(hours=2))
+    capacity = 50
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory)
+    person = factory.SubFactory(PersonFactory)
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    kind = Course.Kind.OBSERVER
+    name = factory.LazyAttribute(lambda c: "Курс наблюдателей" if c.kind == "observer" else "Курс доверенных лиц")
+    pass_mark = 70
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingSession
+
+    course = factory.SubFactory(CourseFactory)
+    region = factory.LazyFunction(lambda: region("KZ-35"))
+    place = "Караганда, учебный центр"
+    starts_at = factory.LazyFunction(lambda: _in_days(5, 10))
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(hours=4))
+    capacity = 30
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrolment
+
+    session = factory.SubFactory(SessionFactory)
+    person = factory.SubFactory(PersonFactory)
+
+
+def certified(person=None, *, kind: str = Course.Kind.OBSERVER, course=None, **extra) -> Certificate:
+    """Return a valid certificate of a course of ``kind`` for ``person`` (made through an enrolment)."""
+    course = course or Course.objects.filter(kind=kind).first() or CourseFactory(kind=kind)
+    enrolment = EnrolmentFactory(
+        session=SessionFactory(course=course), person=person or PersonFactory(), attended=True, score=90
+    )
+    return Certificate.objects.create(
+        number=f"T-{enrolment.pk}",
+        enrolment=enrolment,
+        person=enrolment.person,
+        course=course,
+        issued_on=timezone.localdate(),
+        **extra,
+    )
+
+
+class StationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PollingStation
+
+    number = factory.Sequence(lambda n: str(100 + n))
+    region = factory.LazyFunction(lambda: region("KZ-35"))
+    address = factory.Sequence(lambda n: f"Караганда, ул. Ерубаева, {n}, школа")
+
+
+def admitted_organization(**kwargs):
+    return OrganizationFactory(status="admitted", joined_on=timezone.localdate(), **kwargs)

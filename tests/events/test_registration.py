@@ -1,0 +1,139 @@
+"""Registration through the public link: consent, waiting list, cancellation, capacity under concurrency, .ics."""
+
+import threading
+from datetime import UTC, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from coalition.models import OutboundMessage
+from events import services
+from events.models import Event, Registration
+from members.models import Consent, Person
+from tests.events.factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def applicant(n: int = 1, **extra) -> services.Applicant:
+    return services.Applicant(full_name=f"Асель Нурланова {n}", email=f"asel{n}@example.kz", **extra)
+
+
+def test_registration_records_person_and_consent_and_sends_confirmation():
+    event = EventFactory(capacity=2)
+    registration = services.register(event=event, applicant=applicant(phone="+77011234567"))
+    assert registration.status == Registration.Status.CONFIRMED
+    person = Person.objects.get(email="asel1@example.kz")
+    consent = Consent.objects.get(person=person, purpose="events")
+    assert registration.consent == consent and consent.text_version == services.CONSENT_TEXT_VERSION
+    assert "Astana" in consent.text
+    message = OutboundMessage.objects.get(key=f"registered:registration:{registration.pk}")
+    assert registration.token in message.body and event.public_token in message.body
+
+
+def test_duplicate_registration_is_refused_and_the_same_person_is_reused():
+    event = EventFactory()
+    services.register(event=event, applicant=applicant())
+    with pytest.raises(ValidationError, match="already registered"):
+        services.register(event=event, applicant=applicant())
+    other = EventFactory()
+    services.register(event=other, applicant=applicant())
+    assert Person.objects.filter(email="asel1@example.kz").count() == 1
+    assert Consent.objects.filter(purpose="events").count() == 1
+
+
+def test_full_event_puts_people_on_the_waiting_list_and_a_cancellation_promotes_one_with_a_notice():
+    event = EventFactory(capacity=1)
+    first = services.register(event=event, applicant=applicant(1))
+    second = services.register(event=event, applicant=applicant(2))
+    third = services.register(event=event, applicant=applicant(3))
+    assert [second.status, third.status] == ["waitlisted", "waitlisted"]
+
+    services.cancel_registration(registration=first)
+    services.cancel_registration(registration=first)  # twice: nothing more happens
+    second.refresh_from_db()
+    third.refresh_from_db()
+    assert (second.status, third.status) == ("confirmed", "waitlisted")
+    assert OutboundMessage.objects.filter(key__startswith="promoted:").count() == 1
+    assert OutboundMessage.objects.get(key__startswith="promoted:").recipient == "asel2@example.kz"
+
+
+def test_registration_closed_for_cancelled_or_past_events():
+    cancelled = EventFactory(status=Event.Status.CANCELLED)
+    with pytest.raises(ValidationError):
+        services.register(event=cancelled, applicant=applicant())
+    past = EventFactory(starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now() + timedelta(hours=1))
+    with pytest.raises(ValidationError):
+        services.register(event=past, applicant=applicant())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_capacity_holds_under_thirty_concurrent_registrations():
+    event = EventFactory(capacity=10)
+    barrier = threading.Barrier(30)
+    errors: list[Exception] = []
+
+    def worker(n: int) -> None:
+        try:
+            barrier.wait()
+            services.register(event=event, applicant=applicant(n))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert event.registrations.filter(status="confirmed").count() == 10
+    assert event.registrations.filter(status="waitlisted").count() == 20
+
+
+def test_ics_file_parses(client):
+    event = EventFactory(title="Встреча, с избирателями; Караганда", description="Строка 1\nСтрока 2")
+    response = client.get(reverse("events:event_ics", args=[event.public_token]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    text = response.content.decode()
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    unfolded = text.replace("\r\n ", "")
+    props = dict(line.split(":", 1) for line in unfolded.split("\r\n") if line)
+    assert props["SUMMARY"] == "Встреча\\, с избирателями\\; Караганда"
+    assert props["DTSTART"] == event.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    assert props["UID"] == f"event-{event.pk}@coalition-hq"
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+
+
+def test_public_page_registers_with_consent_and_refuses_without(client):
+    event = EventFactory()
+    url = reverse("events:event_public", args=[event.public_token])
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"full_name": "Асель", "email": "a@example.kz"})
+    assert refused.status_code == 200 and not Registration.objects.exists()
+    response = client.post(
+        url, {"full_name": "Асель", "email": "a@example.kz", "phone": "8 701 123 45 67", "consent": "on"}
+    )
+    registration = Registration.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "events:registration", args=[registration.token]
+    )
+    assert str(registration.person.phone) == "+77011234567"
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and event.title in page.content.decode()
+    client.post(reverse("events:registration_cancel", args=[registration.token]))
+    registration.refresh_from_db()
+    assert registration.status == "cancelled"
+
+
+def test_public_page_rejects_a_bad_phone(client):
+    event = EventFactory()
+    response = client.post(
+        reverse("events:event_public", args=[event.public_token]),
+        {"full_name": "Асель", "email": "a@example.kz", "phone": "12345", "consent": "on"},
+    )
+    assert response.status_code == 200 and "phone" in response.context["form"].errors
