@@ -6,6 +6,8 @@ counters in the cache, keyed by a hash of the address (django-ratelimit).
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +20,7 @@ from django_ratelimit.decorators import ratelimit
 from coalition.hotline import selectors, services
 from coalition.hotline.forms import AddInformationForm, ReceiptForm, ReportForm
 from coalition.hotline.models import HotlinePolicy, Report
+from coalition.views import ratelimited
 
 SESSION_KEY = "hotline_case"
 SESSION_SECONDS = 30 * 60
@@ -28,8 +31,24 @@ def public_rate(group: str, request: HttpRequest) -> str:
     return getattr(settings, "HOTLINE_RATE", "10/h")
 
 
+def rate_limited(group: str):
+    """Limit POSTs per client address and answer 429 (the counter is a short-lived hashed cache key)."""
+
+    def decorator(view):
+        @wraps(view)
+        @ratelimit(key="ip", rate=public_rate, method="POST", block=False, group=group)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if getattr(request, "limited", False):
+                return ratelimited(request)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 @never_cache
-@ratelimit(key="ip", rate=public_rate, method="POST", block=True, group="hotline:report")
+@rate_limited("hotline:report")
 def report(request: HttpRequest) -> HttpResponse:
     """The report form; on success the receipt is shown in the response itself, once, and stored nowhere."""
     form = ReportForm(request.POST or None, request.FILES or None)
@@ -51,7 +70,7 @@ def _case_in_session(request: HttpRequest) -> Report | None:
 
 
 @never_cache
-@ratelimit(key="ip", rate=public_rate, method="POST", block=True, group="hotline:status")
+@rate_limited("hotline:status")
 def status(request: HttpRequest) -> HttpResponse:
     """Check a report with its receipt; a wrong code and a wrong secret get the same answer."""
     if request.method == "POST":
@@ -81,7 +100,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@ratelimit(key="ip", rate=public_rate, method="POST", block=True, group="hotline:add")
+@rate_limited("hotline:add")
 def status_add(request: HttpRequest) -> HttpResponse:
     """Append information (and files) to the report opened with the receipt."""
     case = _case_in_session(request)
