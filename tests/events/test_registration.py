@@ -70,7 +70,7 @@ def test_registration_closed_for_cancelled_or_past_events():
         services.register(event=past, applicant=applicant())
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_capacity_holds_under_thirty_concurrent_registrations():
     event = EventFactory(capacity=10)
     barrier = threading.Barrier(30)
