@@ -39,7 +39,11 @@ class PledgeForm(forms.Form):
     )
     declaration = forms.BooleanField(label=DECLARATION_TEXT, required=True)
     # A honeypot: hidden from people by CSS; bots that fill every field are refused.
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def clean_payer_id(self) -> str:
         return self.cleaned_data["payer_id"].strip()

@@ -23,6 +23,7 @@ urlpatterns = [
     path("donations/imports/<int:pk>/", staff.statement_detail, name="import"),
     path("donations/imports/<int:pk>/progress.json", staff.statement_progress, name="import_progress"),
     path("donations/refunds/<int:pk>/pay/", staff.refund_pay, name="refund_pay"),
+    path("donations/alerts/", staff.alerts_index, name="alerts_index"),
     path("donations/alerts/<int:pk>/review/", staff.alert_review, name="alert_review"),
     path("donations/reports/<int:pk>/", staff.filed_report, name="filed_report"),
     path("donations/<slug:slug>/", staff.overview, name="overview"),

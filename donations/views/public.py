@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
+from coalition.views import ratelimited
 from donations import reports, selectors, services
 from donations.forms import DECLARATION_TEXT, DECLARATION_VERSION, PledgeForm
 from donations.models import Election, Pledge
@@ -15,8 +16,10 @@ from donations.models import Election, Pledge
 HOTLINE_PATH = "/report/"  # the hotline app's public form
 
 
-@ratelimit(key="ip", rate="10/h", method="POST", block=True)
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
 def donate(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "limited", False):  # answered with 429 (blocking would raise a 403 without the middleware)
+        return ratelimited(request)
     election = selectors.default_election()
     form = PledgeForm(request.POST or None)
     if election is not None and request.method == "POST" and form.is_valid():

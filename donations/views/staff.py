@@ -384,6 +384,15 @@ def ledger(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @staff_required
+def alerts_index(request: HttpRequest) -> HttpResponse:
+    _require(request, "donations.view_coercionalert")
+    election = selectors.default_election()
+    if election is None:
+        raise Http404
+    return redirect("donations:alerts", slug=election.slug)
+
+
+@staff_required
 def alerts(request: HttpRequest, slug: str) -> HttpResponse:
     _require(request, "donations.view_coercionalert")
     election = _election(slug)
