@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.utils import translation
 
 
@@ -7,3 +8,21 @@ def _english():
     """Assert on the English source strings, whatever catalogues the lead adds later."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def client():
+    """An anonymous client that asks for English pages (the source strings)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def client_for():
+    """Like the shared fixture, with English pages."""
+
+    def login(user):
+        c = Client(HTTP_ACCEPT_LANGUAGE="en")
+        c.force_login(user)
+        return c
+
+    return login
