@@ -454,7 +454,7 @@ def _user_or_none(user):
 
 
 def _store_outcome(
-    *, donation: Donation, version: RuleVersion, ruleset: rules.RuleSet, outcome, decided_by
+    *, donation: Donation, version: RuleVersion, ruleset: rules.RuleSet, outcome, decided_by, released: bool = False
 ) -> Decision:
     decision = Decision.objects.create(
         donation=donation,
@@ -475,7 +475,7 @@ def _store_outcome(
             source=outcome.source,
             payer_id=donation.payer_id,
             amount=outcome.accepted,
-            entry_date=timezone.localdate() if donation.verdict == rules.HELD else donation.received_on,
+            entry_date=timezone.localdate() if released else donation.received_on,
             bank_reference=donation.bank_reference,
             created_by=_user_or_none(decided_by),
         )
@@ -486,7 +486,8 @@ def _store_outcome(
             kind=outcome.handling,
             amount=outcome.refused,
             reasons=list(outcome.reasons),
-            due_on=rules.due_on(ruleset, timezone.localdate()),
+            # The deadline runs from the day the money arrived; for a released hold, from the release.
+            due_on=rules.due_on(ruleset, timezone.localdate() if released else donation.received_on),
         )
     return decision
 
@@ -518,7 +519,7 @@ def release_hold(*, donation: Donation, released_by) -> Decision:
             totals=fund_totals(election, donation.payer_id),
         )
         decision = _store_outcome(
-            donation=donation, version=version, ruleset=ruleset, outcome=outcome, decided_by=released_by
+            donation=donation, version=version, ruleset=ruleset, outcome=outcome, decided_by=released_by, released=True
         )
         donation.verdict = outcome.verdict
         donation.accepted_amount = outcome.accepted

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from coalition.models import OutboundMessage
 from donations import reports, services
@@ -106,7 +105,7 @@ def test_daily_reports_filed_once_with_hashes_and_emailed(election, finance_offi
 def test_deadline_alerts_once_per_item_per_day(election, finance_officer, auditor):
     refunds = list(Refund.objects.order_by("pk"))
     assert len(refunds) == 2
-    today = timezone.localdate()
+    today = date(2026, 5, 10)  # the payments arrived today; returns are due on 20 May
     assert services.send_deadline_alerts(today=today) == 0  # due in 10 days: too early
     assert services.send_deadline_alerts(today=today + timedelta(days=8)) == 2
     assert services.send_deadline_alerts(today=today + timedelta(days=8)) == 0
