@@ -1,0 +1,207 @@
+"""Demo data for the events app (idempotent): the seed's committee meeting, agitation events in several regions,
+the observer and proxy courses with sessions, certified people, polling stations and an assignment.
+
+Writes rows directly (no outbox messages, no audit entries): it is demo scaffolding, not a user's action.
+People are synthetic (no IINs), with example.kz addresses.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from coalition.demo import SEED_MEETING_DATE
+from coalition.models import Region
+from events import services
+from events.models import (
+    Assignment,
+    Campaign,
+    Certificate,
+    Course,
+    Enrolment,
+    Event,
+    PollingStation,
+    Registration,
+    TrainingSession,
+)
+from members.models import Consent, Organization, Person
+
+PEOPLE = [
+    ("Айгуль Сериковна Жумабаева", "KZ-71"),
+    ("Данияр Болатович Искаков", "KZ-71"),
+    ("Марина Викторовна Ким", "KZ-35"),
+    ("Ерлан Маратович Сагинтаев", "KZ-35"),
+    ("Гульнара Асхатовна Оспанова", "KZ-79"),
+    ("Тимур Канатович Абдрахманов", "KZ-79"),
+]
+
+STATIONS = [
+    ("1", "KZ-71", "Астана, ул. Кенесары, 40, школа-лицей № 1"),
+    ("2", "KZ-71", "Астана, пр. Абая, 10, школа № 5"),
+    ("3", "KZ-71", "Астана, ул. Иманова, 18, колледж"),
+    ("101", "KZ-35", "Караганда, ул. Ерубаева, 3, школа-гимназия № 1"),
+    ("102", "KZ-35", "Караганда, пр. Бухар-Жырау, 47, дом культуры"),
+    ("201", "KZ-79", "Шымкент, пр. Тауке хана, 12, школа № 8"),
+]
+
+
+def _at(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _person(full_name: str, code: str, n: int) -> Person:
+    person, _created = Person.objects.get_or_create(
+        email=f"demo.person{n}@example.kz",
+        defaults={"full_name": full_name, "region": Region.objects.get(code=code), "language": "ru"},
+    )
+    for purpose in (Consent.Purpose.EVENTS, Consent.Purpose.OBSERVATION):
+        if not person.consents.filter(purpose=purpose, withdrawn_at__isnull=True).exists():
+            Consent.objects.create(
+                person=person,
+                purpose=purpose,
+                text_version=services.CONSENT_TEXT_VERSION,
+                text=services.consent_text(),
+                given_at=timezone.now(),
+            )
+    return person
+
+
+def _event(title: str, **fields) -> Event:
+    event = Event.objects.filter(title=title).first()
+    if event is None:
+        event = Event(title=title, **fields)
+        services._apply_notice_rule(event)
+        event.save()
+    return event
+
+
+@transaction.atomic
+def load(stdout) -> None:
+    today = timezone.localdate()
+    region = {r.code: r for r in Region.objects.filter(code__in=["KZ-71", "KZ-35", "KZ-79", "KZ-75"])}
+    Campaign.objects.get_or_create(
+        name="Выборы Президента Республики Казахстан (демо)",
+        defaults={
+            "agitation_starts_on": today - timedelta(days=3),
+            "election_day": today + timedelta(days=45),
+            "is_current": not Campaign.objects.filter(is_current=True).exists(),
+            "source": "Демонстрационные даты: замените датами постановления ЦИК",
+        },
+    )
+    people = [_person(name, code, n) for n, (name, code) in enumerate(PEOPLE, start=1)]
+
+    _event(
+        "Заседание организационного комитета Народной коалиции",
+        kind=Event.Kind.COMMITTEE,
+        region=region["KZ-71"],
+        place="Астана, Дворец мира и согласия",
+        starts_at=_at(SEED_MEETING_DATE, 11),
+        ends_at=_at(SEED_MEETING_DATE, 13),
+        capacity=120,
+        status=Event.Status.HELD,
+        description="Приём 15 общественных организаций; агитационные мероприятия в регионах; обучение наблюдателей "
+        "и доверенных лиц кандидата; правовые аспекты избирательной кампании.",
+    )
+    upcoming = [
+        (
+            "Пикет в поддержку кандидата у Дворца культуры горняков",
+            Event.Kind.PICKET,
+            "KZ-35",
+            "Караганда, пр. Бухар-Жырау, 47",
+            12,
+            60,
+        ),
+        (
+            "Встреча с избирателями в Шымкенте",
+            Event.Kind.INDOOR,
+            "KZ-79",
+            "Шымкент, Дворец школьников, пр. Тауке хана",
+            5,
+            150,
+        ),
+        ("Митинг Народной коалиции в Астане", Event.Kind.RALLY, "KZ-71", "Астана, площадь «Астана Бәйтерек»", 20, 500),
+        ("Шествие молодёжи «Ассамблеи жастары»", Event.Kind.MARCH, "KZ-75", "Алматы, пр. Аль-Фараби", 25, 300),
+        ("Агитационное собрание в Караганде", Event.Kind.MEETING, "KZ-35", "Караганда, ДК им. Ленина", 2, 80),
+    ]
+    events = []
+    for title, kind, code, place, days, capacity in upcoming:
+        day = today + timedelta(days=days)
+        events.append(
+            _event(
+                title,
+                kind=kind,
+                region=region[code],
+                place=place,
+                starts_at=_at(day, 15),
+                ends_at=_at(day, 17),
+                capacity=capacity,
+            )
+        )
+    for event in events[:2]:
+        for person in people[:3]:
+            if not event.registrations.filter(person=person).exists():
+                Registration.objects.create(event=event, person=person, consent=person.consents.first())
+
+    observer_course, _ = Course.objects.get_or_create(
+        kind=Course.Kind.OBSERVER,
+        name="Курс наблюдателей на избирательных участках",
+        defaults={"pass_mark": 70, "certificate_valid_days": 365},
+    )
+    proxy_course, _ = Course.objects.get_or_create(
+        kind=Course.Kind.PROXY, name="Курс доверенных лиц кандидата", defaults={"pass_mark": 75}
+    )
+    past = SEED_MEETING_DATE + timedelta(days=2)
+    held, _ = TrainingSession.objects.get_or_create(
+        course=observer_course,
+        region=region["KZ-71"],
+        starts_at=_at(past, 10),
+        defaults={"place": "Астана, штаб коалиции, конференц-зал", "ends_at": _at(past, 16), "capacity": 30},
+    )
+    TrainingSession.objects.get_or_create(
+        course=proxy_course,
+        region=region["KZ-35"],
+        starts_at=_at(today + timedelta(days=7), 10),
+        defaults={
+            "place": "Караганда, учебный центр профсоюзов",
+            "ends_at": _at(today + timedelta(days=7), 16),
+            "capacity": 25,
+        },
+    )
+    scores = [92, 81, 64, 88]
+    for person, score in zip(people[:4], scores, strict=True):
+        enrolment, _ = Enrolment.objects.get_or_create(
+            session=held, person=person, defaults={"attended": True, "score": score}
+        )
+        if enrolment.passed and not hasattr(enrolment, "certificate"):
+            Certificate.objects.create(
+                number=f"OBS-{past.year}-{enrolment.pk:06d}",
+                enrolment=enrolment,
+                person=person,
+                course=observer_course,
+                issued_on=past,
+                valid_until=past + timedelta(days=365),
+            )
+
+    stations = {}
+    for number, code, address in STATIONS:
+        stations[number], _ = PollingStation.objects.get_or_create(
+            region=region[code], number=number, defaults={"address": address}
+        )
+    certificate = Certificate.objects.filter(person=people[0], course=observer_course).first()
+    serpin = Organization.objects.filter(short_name="SERPIN", status=Organization.Status.ADMITTED).first()
+    if certificate and serpin and not Assignment.objects.filter(person=people[0]).exists():
+        assignment = Assignment(
+            station=stations["1"],
+            person=people[0],
+            role=Assignment.Role.OBSERVER,
+            certificate=certificate,
+            organization=serpin,
+        )
+        assignment.full_clean()
+        assignment.save()
+    stdout.write(
+        f"Events: {Event.objects.count()} events, {TrainingSession.objects.count()} training sessions, "
+        f"{Certificate.objects.count()} certificates, {PollingStation.objects.count()} polling stations."
+    )
