@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from coalition import audit
 from coalition.access import scoped_region, staff_required
-from coalition.models import AuditEntry
+from coalition.models import AuditEntry, Region
 from events import selectors, services
 from events.forms import (
     AssignmentForm,
@@ -445,11 +445,13 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def coverage(request: HttpRequest) -> HttpResponse:
     _require(request, "events.view_assignment")
+    regions = {region.code: region for region in Region.objects.all()}
+    rows = [{**row, "region": regions[row["region__code"]]} for row in selectors.coverage_by_region(request.user)]
     return render(
         request,
         "events/coverage.html",
         {
-            "regions": selectors.coverage_by_region(request.user),
+            "regions": rows,
             "uncertified": selectors.uncertified_assignments(request.user),
         },
     )
