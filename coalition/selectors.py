@@ -1,16 +1,84 @@
-"""Reads shared by the dashboard and reports."""
+"""Reads of the staff dashboard that the apps' own selectors do not offer: each one aggregate query.
+
+The dashboard uses the apps' selectors (``members.selectors``, ``events.selectors``, ``donations.selectors``,
+``coalition.hotline.selectors``) wherever they fit; what is here narrows a figure to a date range or a region
+that those selectors take no argument for. Nothing here loops over rows in Python.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from coalition.models import Region
 
 
-def regions_with_counts(*, region: Region | None = None) -> QuerySet[Region]:
-    """Return regions (one, for a coordinator) annotated with their organizations by status, in one query."""
-    qs = Region.objects.annotate(
-        admitted=Count("organizations", filter=Q(organizations__status="admitted")),
-        applied=Count("organizations", filter=Q(organizations__status="applied")),
+def regions() -> list[Region]:
+    """Return every region, in the order of their ISO codes (the map and the region filter list them)."""
+    return list(Region.objects.order_by("code"))
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def members_joined(*, region: Region | None, start: date, end: date) -> int:
+    """Return how many admitted organizations joined between ``start`` and ``end`` (both included)."""
+    from members.models import Organization
+
+    qs = Organization.objects.filter(status=Organization.Status.ADMITTED, joined_on__gte=start, joined_on__lte=end)
+    if region is not None:
+        qs = qs.filter(region=region)
+    return qs.count()
+
+
+def events_held(*, region: Region | None, start: date, end: date) -> int:
+    """Return how many events were held between ``start`` and ``end`` (by their start, both days included)."""
+    from events.models import Event
+
+    qs = Event.objects.filter(
+        status=Event.Status.HELD, starts_at__gte=_day_start(start), starts_at__lt=_day_start(end + timedelta(days=1))
     )
     if region is not None:
-        qs = qs.filter(pk=region.pk)
-    return qs.order_by("name_ru")
+        qs = qs.filter(region=region)
+    return qs.count()
+
+
+def course_funnel(*, region: Region | None) -> QuerySet:
+    """Return each course with people enrolled -> attended -> certified (certificate not revoked).
+
+    Like ``events.selectors.course_funnel`` but counted over the sessions held in ``region`` when given, so a
+    coordinator's funnel is their region's.
+    """
+    from events.models import Course
+
+    in_region = Q() if region is None else Q(sessions__region=region)
+    return Course.objects.annotate(
+        enrolled=Count("sessions__enrolments", filter=in_region, distinct=True),
+        attended=Count(
+            "sessions__enrolments", filter=in_region & Q(sessions__enrolments__attended=True), distinct=True
+        ),
+        certified=Count(
+            "sessions__enrolments__certificate",
+            filter=in_region & Q(sessions__enrolments__certificate__revoked_at__isnull=True),
+            distinct=True,
+        ),
+    ).order_by("kind", "name")
+
+
+def sla_breaches(*, start: date, end: date) -> dict[str, int]:
+    """Return the hotline's SLA breaches detected between ``start`` and ``end``, by kind, plus the total.
+
+    Like ``coalition.hotline.selectors.sla_breach_counts`` but with an end to the period too.
+    """
+    from coalition.hotline.models import SlaBreach
+
+    return SlaBreach.objects.filter(
+        detected_at__gte=_day_start(start), detected_at__lt=_day_start(end + timedelta(days=1))
+    ).aggregate(
+        triage=Count("id", filter=Q(kind=SlaBreach.Kind.TRIAGE)),
+        answer=Count("id", filter=Q(kind=SlaBreach.Kind.ANSWER)),
+        total=Count("id"),
+    )

@@ -1,22 +1,21 @@
 """Coalition-wide pages: the staff dashboard, and the page shown when a rate limit refuses a request."""
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from coalition import selectors
+from coalition import dashboard as panels
 from coalition.access import scoped_region, staff_required
 
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    region = scoped_region(request.user)
-    regions = list(selectors.regions_with_counts(region=region))
-    totals = {
-        "admitted": sum(r.admitted for r in regions),
-        "applied": sum(r.applied for r in regions),
-    }
-    return render(request, "coalition/dashboard.html", {"regions": regions, "totals": totals, "scope": region})
+    """The HQ at a glance: the panels the user's permissions allow, for the period and region in the URL."""
+    context = panels.build(request, scope=scoped_region(request.user))
+    for warning in context["warnings"]:
+        messages.warning(request, warning)
+    return render(request, "coalition/dashboard.html", context)
 
 
 def ratelimited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -17,7 +17,8 @@ def test_dashboard_shows_counts_to_staff(client_for, staff_user):
     OrganizationFactory(status="applied")
     response = client_for(staff_user).get("/")
     assert response.status_code == 200
-    assert response.context["totals"] == {"admitted": 2, "applied": 1}
+    coalition = response.context["panels"]["coalition"]
+    assert (coalition["admitted"], coalition["pending"]) == (2, 1)
     assert len(response.context["regions"]) == 20
     assert "aigerim" in response.content.decode() or staff_user.get_full_name() in response.content.decode()
 
@@ -27,7 +28,7 @@ def test_coordinator_sees_only_own_region(client_for, coordinator):
     OrganizationFactory(status="applied", region=region("KZ-71"))
     response = client_for(coordinator).get("/")
     assert [r.code for r in response.context["regions"]] == ["KZ-35"]
-    assert response.context["totals"]["applied"] == 1
+    assert response.context["panels"]["coalition"]["pending"] == 1
 
 
 def test_coordinator_without_region_is_refused(client_for, db):

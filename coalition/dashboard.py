@@ -1,0 +1,559 @@
+"""The staff dashboard: its filters, the panels a user may see, the coverage map and the charts' data.
+
+Every figure comes from one aggregate query (the apps' selectors or ``coalition.selectors``), so the number of
+queries depends on which panels a user sees, never on how much data there is. A panel appears only when the
+user holds the view permission on the data behind it; a regional coordinator's figures are their region's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from django import forms
+from django.contrib.staticfiles import finders
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext_lazy as _
+
+from coalition import selectors
+from coalition.models import Region
+
+# Chart.js formats numbers and dates with the locale of the page's language.
+CHART_LOCALES = {"ru": "ru-RU", "kk": "kk-KZ", "en": "en"}
+
+# The permission that lets a user see each panel's data.
+PANEL_PERMISSIONS = {
+    "coalition": "members.view_organization",
+    "events": "events.view_event",
+    "training": "events.view_enrolment",
+    "deployment": "events.view_pollingstation",
+    "fund": "donations.view_ledgerentry",
+    "hotline": "hotline.view_statistics",
+}
+
+MAP_FILE = "coalition/kz-regions.svg"
+
+
+# --- Filters --------------------------------------------------------------------------------------------------
+
+
+class DashboardFilterForm(forms.Form):
+    """The period and region of the dashboard, read from the query string (so a link shares the view)."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    region = forms.ChoiceField(label=_("Region"), required=False)
+
+    def __init__(self, *args, regions: list[Region], scope: Region | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if scope is not None:
+            self.fields["region"].choices = [(scope.code, scope.name)]
+        else:
+            self.fields["region"].choices = [("", gettext("All regions"))] + [(r.code, r.name) for r in regions]
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date
+    region: Region | None  # the region every regional figure is narrowed to (a coordinator's own), or None
+    chosen: bool  # whether the user picked the region (as opposed to being scoped to it)
+
+    def query(self) -> dict[str, str]:
+        """Return the filters as query parameters (for links that keep them)."""
+        params = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.chosen and self.region is not None:
+            params["region"] = self.region.code
+        return params
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """Return the default period: from the first of the current month to today."""
+    return today.replace(day=1), today
+
+
+def read_filters(
+    params, *, regions: list[Region], scope: Region | None, today: date
+) -> tuple[Filters, DashboardFilterForm, list[str]]:
+    """Return the filters to apply, the form to show them in, and warnings about values that were ignored.
+
+    A value that is not understood is ignored (with a warning), never an error: the page always answers.
+    """
+    warnings: list[str] = []
+    start, end = default_period(today)
+    by_code = {r.code: r for r in regions}
+    bound = DashboardFilterForm(params, regions=regions, scope=None)
+    bound.is_valid()
+    data = bound.cleaned_data
+    for field in ("start", "end"):
+        if field in bound.errors:
+            warnings.append(
+                gettext("The date “%(value)s” was not understood and is ignored.") % {"value": params.get(field)}
+            )
+    new_start, new_end = data.get("start") or start, data.get("end") or end
+    if new_start > new_end:
+        warnings.append(gettext("The period ends before it starts; the default period is shown."))
+    else:
+        start, end = new_start, new_end
+
+    region, chosen = scope, False
+    code = params.get("region", "")
+    if code:
+        if code not in by_code:
+            warnings.append(gettext("The region “%(value)s” is unknown and is ignored.") % {"value": code})
+        elif scope is not None and code != scope.code:
+            warnings.append(gettext("You see your own region only."))
+        else:
+            region, chosen = by_code[code], scope is None
+    filters = Filters(start=start, end=end, region=region, chosen=chosen)
+    form = DashboardFilterForm(
+        initial={"start": start, "end": end, "region": region.code if region else ""}, regions=regions, scope=scope
+    )
+    return filters, form, warnings
+
+
+# --- Links ----------------------------------------------------------------------------------------------------
+
+
+def link(name: str, *args: Any, **params: Any) -> str | None:
+    """Return the URL of a list with its filters as a query string; None when the list does not exist (yet)."""
+    try:
+        url = reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+    params = {key: value for key, value in params.items() if value not in (None, "")}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+class _Links:
+    """Build the links of one user's dashboard: a coordinator's lists are already scoped, others get ``region``."""
+
+    def __init__(self, user, filters: Filters, scope: Region | None):
+        self.user = user
+        self.region_pk = filters.region.pk if filters.region is not None and scope is None else None
+
+    def to(self, name: str, perm: str | None = None, *, region: Region | None = None, **params: Any) -> str | None:
+        if perm is not None and not self.user.has_perm(perm):
+            return None
+        region_pk = region.pk if region is not None and self.region_pk is None else self.region_pk
+        return link(name, region=region_pk, **params)
+
+
+# --- Panels ---------------------------------------------------------------------------------------------------
+
+
+def coalition_panel(filters: Filters, links: _Links, today: date) -> dict:
+    from members import selectors as members
+
+    region = filters.region
+    counts = members.admitted_counts(region=region)
+    pending = members.pending_summary(region=region)
+    joined = selectors.members_joined(region=region, start=filters.start, end=filters.end)
+    perm = "members.view_organization"
+    admitted_link = links.to("members:staff_organizations", perm, status="admitted")
+    oldest = pending["oldest"]
+    return {
+        "admitted": counts["total"],
+        "admitted_link": admitted_link,
+        "last_7_days": counts["last_7_days"],
+        "joined": joined,
+        "pending": pending["count"],
+        "pending_link": links.to("members:staff_organizations", perm, status="applied"),
+        "oldest": oldest,
+        "oldest_days": (today - timezone.localdate(oldest)).days if oldest else None,
+        "queue_link": links.to("members:staff_queue", perm),
+        "by_kind": [
+            {**row, "link": links.to("members:staff_organizations", perm, status="admitted", kind=row["kind"])}
+            for row in members.admitted_by_kind(region=region)
+        ],
+        "by_region": [
+            {
+                "region": r,
+                "admitted": r.admitted,
+                "pending": r.pending,
+                "admitted_link": links.to("members:staff_organizations", perm, region=r, status="admitted"),
+                "pending_link": links.to("members:staff_organizations", perm, region=r, status="applied"),
+            }
+            for r in members.counts_by_region(region=region)
+        ],
+    }
+
+
+def events_panel(user, filters: Filters, links: _Links, today: date, names: dict[str, Region]) -> dict:
+    from events import selectors as events
+
+    region = filters.region
+    week_end = today + timedelta(days=6)
+    upcoming = events.upcoming_by_region(user, today=today)
+    missing = events.missing_notices(user, today=today)
+    if region is not None:
+        upcoming, missing = upcoming.filter(region=region), missing.filter(region=region)
+    perm = "events.view_event"
+    upcoming_rows = [
+        {
+            "region": names[row["region__code"]],
+            "count": row["count"],
+            "link": links.to(
+                "events:list",
+                perm,
+                region=names[row["region__code"]],
+                starts_from=today.isoformat(),
+                starts_to=week_end.isoformat(),
+            ),
+        }
+        for row in upcoming
+    ]
+    missing_rows = [
+        {"event": event, "days_left": event.time_left.days, "link": reverse("events:detail", args=[event.pk])}
+        for event in missing[:10]
+    ]
+    return {
+        "upcoming": upcoming_rows,
+        "upcoming_total": sum(row["count"] for row in upcoming_rows),
+        "upcoming_link": links.to("events:list", perm, starts_from=today.isoformat(), starts_to=week_end.isoformat()),
+        "held": selectors.events_held(region=region, start=filters.start, end=filters.end),
+        "held_link": links.to(
+            "events:list",
+            perm,
+            status="held",
+            starts_from=filters.start.isoformat(),
+            starts_to=filters.end.isoformat(),
+        ),
+        "missing": missing_rows,
+        "missing_count": missing.count(),
+        "missing_link": links.to("events:list", perm, status="planned"),
+    }
+
+
+def training_panel(filters: Filters, links: _Links, locale: str) -> dict:
+    rows = list(selectors.course_funnel(region=filters.region))
+    sessions_link = links.to("events:sessions", "events.view_trainingsession")
+    funnel = [
+        {
+            "course": course,
+            "enrolled": course.enrolled,
+            "attended": course.attended,
+            "certified": course.certified,
+            "link": sessions_link,
+        }
+        for course in rows
+    ]
+    chart = {
+        "type": "bar",
+        "locale": locale,
+        "labels": [course.name for course in rows],
+        "datasets": [
+            {"label": gettext("Enrolled"), "data": [c.enrolled for c in rows]},
+            {"label": gettext("Attended"), "data": [c.attended for c in rows]},
+            {"label": gettext("Certified"), "data": [c.certified for c in rows]},
+        ],
+        "title": gettext("People enrolled, attended and certified per course"),
+    }
+    return {"funnel": funnel, "sessions_link": sessions_link, "chart": chart}
+
+
+def deployment_panel(user, filters: Filters, links: _Links, regions: list[Region], today: date) -> dict:
+    from events import selectors as events
+
+    coverage = events.coverage_by_region(user, today=today)
+    uncertified = events.uncertified_assignments(user, today=today)
+    if filters.region is not None:
+        coverage = coverage.filter(region=filters.region)
+        uncertified = uncertified.filter(station__region=filters.region)
+    by_code = {row["region__code"]: row for row in coverage}
+    rows = []
+    for region in regions:
+        if filters.region is not None and region.pk != filters.region.pk:
+            continue
+        row = by_code.get(region.code, {"stations": 0, "none": 0, "one": 0, "two_plus": 0})
+        rows.append(
+            {
+                "region": region,
+                "stations": row["stations"],
+                "none": row["none"],
+                "one": row["one"],
+                "two_plus": row["two_plus"],
+                "level": coverage_level(row),
+                "link": links.to("events:stations", "events.view_pollingstation", region=region),
+            }
+        )
+    totals = {key: sum(row[key] for row in rows) for key in ("stations", "none", "one", "two_plus")}
+    return {
+        "rows": rows,
+        "totals": totals,
+        "map": render_map(rows, regions),
+        "uncertified": uncertified.count(),
+        "uncertified_link": links.to("events:coverage", "events.view_assignment"),
+        "stations_link": links.to("events:stations", "events.view_pollingstation"),
+    }
+
+
+def coverage_level(row: dict) -> str:
+    """Return a region's map class: cov-0 (a station has nobody), cov-1 (some have one), cov-2, or cov-none."""
+    if not row["stations"]:
+        return "cov-none"
+    if row["none"]:
+        return "cov-0"
+    if row["one"]:
+        return "cov-1"
+    return "cov-2"
+
+
+def fund_panel(user, locale: str, today: date) -> dict:
+    from donations import selectors as fund
+    from donations.models import Source
+
+    election = fund.default_election()
+    if election is None:
+        return {"election": None}
+    totals = fund.fund_totals(election)
+    version = fund.current_rule_version(election)
+    caps = fund.cap_use(election, version)
+    slug = election.slug
+    payments = (
+        (lambda **p: link("donations:donations", slug, **p)) if user.has_perm("donations.view_donation") else None
+    )
+    refunds = (lambda **p: link("donations:refunds", slug, **p)) if user.has_perm("donations.view_refund") else None
+    cap_rows = [
+        {
+            "source": source,
+            "label": Source(source).label,
+            "link": payments(source=source) if payments else None,
+            **values,
+            "percent": (values["used"] * 100 / values["cap"]) if values["cap"] else None,
+        }
+        for source, values in caps.items()
+    ]
+    fund_cap = sum((values["cap"] for values in caps.values()), Decimal("0"))
+    days = fund.cumulative_accepted_by_day(election)
+    chart = {
+        "type": "line",
+        "locale": locale,
+        "labels": [day.isoformat() for day, _total, _cumulative in days],
+        "datasets": [
+            {"label": gettext("Accepted, cumulative (₸)"), "data": [float(c) for _d, _t, c in days]},
+            {"label": gettext("Fund cap (₸)"), "data": [float(fund_cap)] * len(days), "dashed": True},
+        ],
+        "title": gettext("Money accepted into the fund against its cap"),
+    }
+    return {
+        "election": election,
+        "totals": totals,
+        "caps": cap_rows,
+        "fund_cap": fund_cap,
+        "fund_left": max(Decimal("0"), fund_cap - totals["accepted"]),
+        "days": [{"day": d, "total": t, "cumulative": c} for d, t, c in days],
+        "chart": chart,
+        "due": fund.actions_due(election, today=today),
+        "links": _fund_links(payments, refunds),
+    }
+
+
+def _fund_links(payments, refunds) -> dict[str, str | None]:
+    """Return the payment and refund lists behind each of the fund's figures (filtered as closely as they allow)."""
+    none: dict[str, str | None] = {}
+    return {
+        **(
+            {
+                "received": payments(),
+                "accepted": payments(verdict="accepted"),  # partially accepted payments also count in "accepted"
+                "flagged": payments(flagged="true"),
+                "held": payments(verdict="held"),
+            }
+            if payments
+            else none
+        ),
+        **(
+            {
+                "returned": refunds(kind="returned"),
+                "returned_paid": refunds(kind="returned", state="done"),
+                "to_budget": refunds(kind="to_budget"),
+                "to_budget_paid": refunds(kind="to_budget", state="done"),
+                "overdue": refunds(state="overdue"),
+                "open": refunds(state="open"),
+            }
+            if refunds
+            else none
+        ),
+    }
+
+
+def hotline_panel(user, filters: Filters, locale: str) -> dict:
+    from coalition.hotline import selectors as hotline
+    from coalition.hotline.models import Category
+
+    rows = hotline.open_cases_by_age_and_category()
+    ages = [label for label, _low, _high in hotline.AGE_BUCKETS]
+    counts = {(row["category"], row["age"]): row["count"] for row in rows}
+    present = {row["category"] for row in rows}
+    may_list = user.has_perm("hotline.view_report")
+    statistics_link = link("hotline:statistics") if user.has_perm("hotline.view_statistics") else None
+    matrix = []
+    for value, label in Category.choices:
+        if value not in present:
+            continue
+        cells = [counts.get((value, age), 0) for age in ages]
+        matrix.append(
+            {
+                "category": value,
+                "label": label,
+                "cells": cells,
+                "total": sum(cells),
+                "link": link("hotline:list", category=value) if may_list else statistics_link,
+            }
+        )
+    age_totals = [sum(row["cells"][i] for row in matrix) for i in range(len(ages))]
+    chart = {
+        "type": "bar",
+        "stacked": True,
+        "locale": locale,
+        "labels": [age_label(age) for age in ages],
+        "datasets": [{"label": str(row["label"]), "data": row["cells"]} for row in matrix],
+        "title": gettext("Open hotline cases by age and category"),
+    }
+    return {
+        "ages": [age_label(age) for age in ages],
+        "matrix": matrix,
+        "age_totals": age_totals,
+        "open_total": sum(age_totals),
+        "open_link": link("hotline:list") if may_list else statistics_link,
+        "sla": selectors.sla_breaches(start=filters.start, end=filters.end),
+        "sla_link": statistics_link,
+        "chart": chart,
+    }
+
+
+def age_label(age: str) -> str:
+    """Return an age bucket ("0-1", "31+") as words."""
+    if age.endswith("+"):
+        return gettext("%(days)s days or more") % {"days": age[:-1]}
+    low, high = age.split("-")
+    return pgettext("age of a case", "%(low)s–%(high)s days") % {"low": low, "high": high}
+
+
+def build(request, *, scope: Region | None, today: date | None = None) -> dict:
+    """Return the dashboard's context for ``request.user``: filters, and the panels they may see."""
+    user = request.user
+    today = today or timezone.localdate()
+    regions = selectors.regions()
+    filters, form, warnings = read_filters(request.GET, regions=regions, scope=scope, today=today)
+    names = {r.code: r for r in regions}
+    links = _Links(user, filters, scope)
+    locale = CHART_LOCALES.get((get_language() or "ru")[:2], "ru-RU")
+    allowed = {panel for panel, perm in PANEL_PERMISSIONS.items() if user.has_perm(perm)}
+    if user.has_perm("hotline.view_report"):
+        allowed.add("hotline")
+    panels: dict[str, dict] = {}
+    if "coalition" in allowed:
+        panels["coalition"] = coalition_panel(filters, links, today)
+    if "events" in allowed:
+        panels["events"] = events_panel(user, filters, links, today, names)
+    if "training" in allowed:
+        panels["training"] = training_panel(filters, links, locale)
+    if "deployment" in allowed:
+        panels["deployment"] = deployment_panel(user, filters, links, regions, today)
+    # The fund and the hotline are national: a coordinator (scoped) never sees them, even with the permission.
+    if "fund" in allowed and scope is None:
+        panels["fund"] = fund_panel(user, locale, today)
+    if "hotline" in allowed and scope is None:
+        panels["hotline"] = hotline_panel(user, filters, locale)
+    return {
+        "filters": filters,
+        "filter_form": form,
+        "warnings": warnings,
+        "panels": panels,
+        "scope": scope,
+        "today": today,
+        "regions": [row["region"] for row in panels["coalition"]["by_region"]] if "coalition" in panels else [],
+    }
+
+
+# --- The coverage map -----------------------------------------------------------------------------------------
+
+_PATH = re.compile(r'<path id="(?P<code>KZ-\d+)" class="region"(?P<attrs>[^>]*)><title>[^<]*</title></path>')
+
+# Patterns make the coverage readable without colour: hatching for "nobody", dots for "one", plain for "two+".
+_DEFS = (
+    "<defs>"
+    '<pattern id="pat-cov-0" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)">'
+    '<rect width="8" height="8" fill="#f1aeb5"/><line x1="0" y1="0" x2="0" y2="8" stroke="#b02a37" stroke-width="3"/>'
+    "</pattern>"
+    '<pattern id="pat-cov-1" patternUnits="userSpaceOnUse" width="8" height="8">'
+    '<rect width="8" height="8" fill="#ffe69c"/><circle cx="4" cy="4" r="1.8" fill="#997404"/>'
+    "</pattern>"
+    "</defs>"
+)
+
+
+@lru_cache(maxsize=1)
+def map_source() -> str:
+    """Return the vendored SVG map of the regions (read once per process), without its XML prolog."""
+    path = finders.find(MAP_FILE)
+    if path is None:
+        raise FileNotFoundError(MAP_FILE)
+    with open(path, encoding="utf-8") as file:
+        text = file.read()
+    return text[text.index("<svg") :]
+
+
+def render_map(rows: list[dict], regions: list[Region]) -> SafeString:
+    """Return the map inlined into the page: each region a link to its stations, with its coverage class."""
+    by_code = {row["region"].code: row for row in rows}
+    names = {r.code: r.name for r in regions}
+
+    def region(match: re.Match) -> str:
+        code, attrs = match["code"], match["attrs"]
+        row = by_code.get(code)
+        if row is None:  # outside the user's region or filter: drawn, not linked
+            return format_html(
+                '<path id="{}" class="region out-of-scope"{}><title>{}</title></path>',
+                code,
+                mark_safe(attrs),  # safe: attributes of our own vendored file
+                names.get(code, code),
+            )
+        label = gettext(
+            "%(region)s: %(stations)s stations; %(none)s without, %(one)s with one, %(two)s with two or more "
+            "certified people"
+        ) % {
+            "region": row["region"].name,
+            "stations": row["stations"],
+            "none": row["none"],
+            "one": row["one"],
+            "two": row["two_plus"],
+        }
+        path = format_html(
+            '<path id="{}" class="region {}"{}><title>{}</title></path>',
+            code,
+            row["level"],
+            mark_safe(attrs),  # safe: attributes of our own vendored file
+            label,
+        )
+        if not row["link"]:
+            return path
+        return format_html('<a href="{}" class="region-link" aria-label="{}">{}</a>', row["link"], label, path)
+
+    source = map_source()
+    svg = _PATH.sub(region, source)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(
+        r"<title>[^<]*</title>",
+        lambda _m: f"<title>{escape(gettext('Polling-station coverage by region'))}</title>{_DEFS}",
+        svg,
+        count=1,
+    )
+    svg = svg.replace(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 551" width="1000" height="551" class="kz-map">',
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 551" class="kz-map" role="group" '
+        'aria-labelledby="coverage-map-heading">',
+        1,
+    )
+    return mark_safe(svg)  # safe: our vendored file, every inserted value escaped by format_html
