@@ -1,0 +1,19 @@
+import io
+
+import pytest
+
+from coalition import demo as coalition_demo
+from coalition.hotline import demo
+from coalition.hotline.models import Forwarding, Report, ReporterIdentity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_three_cases_once(settings):
+    settings.DEBUG = True
+    coalition_demo.load_organizations()
+    demo.load(io.StringIO())
+    demo.load(io.StringIO())
+    assert Report.objects.count() == 3
+    assert Forwarding.objects.get().agency.code == "prosecutor_regional"
+    assert ReporterIdentity.objects.count() == 1
