@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coalition.hotline.evidence import EvidenceRejected, clean_evidence
-from coalition.hotline.models import Agency, Category, Channel, HotlinePolicy, Report
+from coalition.hotline.models import Agency, Category, Channel, Forwarding, HotlinePolicy, Report
 from coalition.hotline.services import IdentityData
 from coalition.models import Region
 from members.models import Organization
@@ -252,6 +252,42 @@ class ForwardForm(forms.Form):
         required=False,
         help_text=_("Allowed only with the reporter's consent or an approved disclosure with a legal basis."),
     )
+
+    def clean(self):
+        data = super().clean()
+        agency, number = data.get("agency"), data.get("outgoing_number")
+        if agency and number and Forwarding.objects.filter(agency=agency, outgoing_number=number).exists():
+            self.add_error("outgoing_number", _("A letter with this number was already sent to this agency."))
+        return data
+
+
+class PolicyForm(forms.ModelForm):
+    """A new version of the hotline's rules; earlier versions are kept unchanged."""
+
+    class Meta:
+        model = HotlinePolicy
+        fields = [
+            "valid_from",
+            "triage_hours",
+            "answer_days",
+            "follow_up_days",
+            "retention_days",
+            "pattern_window_days",
+            "max_file_mb",
+            "max_files",
+            "escalation_emails",
+            "source",
+        ]
+        widgets = {"valid_from": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+
+    def clean_escalation_emails(self):
+        from django.core.validators import validate_email
+
+        value = self.cleaned_data["escalation_emails"]
+        for line in value.splitlines():
+            if line.strip():
+                validate_email(line.strip())
+        return value
 
 
 class AnswerForm(forms.Form):

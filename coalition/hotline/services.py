@@ -459,6 +459,19 @@ def close_report(*, report: Report, public_note: str, by) -> Report:
     return report
 
 
+def publish_policy(*, form_data: dict, by) -> HotlinePolicy:
+    """Store a new version of the hotline's rules (deadlines, retention, limits); old versions stay as they were."""
+    with transaction.atomic():
+        policy = HotlinePolicy.objects.create(**form_data)
+        audit.record(
+            actor=by,
+            action="hotline.policy_published",
+            obj=policy,
+            data={key: value for key, value in form_data.items() if key != "escalation_emails"},
+        )
+    return policy
+
+
 # --- background jobs (called by the thin tasks in tasks.py; each is safe to run twice) ----------------------
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("hotline/", staff.case_list, name="list"),
     path("hotline/new/", staff.record, name="record"),
     path("hotline/statistics/", staff.statistics, name="statistics"),
+    path("hotline/rules/", staff.policy, name="policy"),
     path("hotline/disclosures/", staff.disclosures, name="disclosures"),
     path("hotline/disclosures/<int:pk>/approve/", staff.approve_disclosure, name="approve_disclosure"),
     path("hotline/evidence/<int:pk>/", staff.evidence_file, name="evidence"),

@@ -296,3 +296,45 @@ def test_superuser_admin_never_shows_identity(client_for, superuser, case):
     assert client.get("/admin/hotline/reporteridentity/").status_code == 404
     html = client.get(f"/admin/hotline/report/{case.pk}/change/").content.decode()
     assert case.tracking_code in html and NAME not in html and case.secret_hash not in html
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_rules_page(request, client, client_for, role):
+    response = _client(request, client, client_for, role).get(reverse("hotline:policy"))
+    _check(response, role, {"staff_user", "integrity_officer", "superuser"})
+    if response.status_code == 200:
+        assert (response.context["form"] is not None) == (role in {"staff_user", "superuser"})
+
+
+def test_staff_publish_a_new_rules_version_and_old_one_stays(client_for, staff_user, integrity_officer):
+    from coalition.hotline.models import HotlinePolicy
+
+    old = HotlinePolicy.current()
+    data = {
+        "valid_from": "2026-01-02T00:00",
+        "triage_hours": 8,
+        "answer_days": 20,
+        "follow_up_days": 5,
+        "retention_days": 730,
+        "pattern_window_days": 30,
+        "max_file_mb": 10,
+        "max_files": 5,
+        "escalation_emails": "head@coalition.example.kz",
+        "source": "Решение оргкомитета (демо)",
+    }
+    assert client_for(integrity_officer).post(reverse("hotline:policy"), data).status_code == 403
+    response = client_for(staff_user).post(reverse("hotline:policy"), data)
+    assert response.status_code == 302
+    assert HotlinePolicy.current().triage_hours == 8
+    old.refresh_from_db()
+    assert old.triage_hours == 24
+
+
+def test_forwarding_twice_with_the_same_number_is_a_form_error(client_for, integrity_officer, forwarding):
+    case = file_report().report
+    response = client_for(integrity_officer).post(
+        reverse("hotline:forward", args=[case.tracking_code]),
+        {"agency": forwarding.agency.pk, "sent_on": "2026-11-25", "outgoing_number": forwarding.outgoing_number},
+    )
+    assert response.status_code == 400
+    assert "outgoing_number" in response.context["forward_form"].errors

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -22,12 +23,13 @@ from coalition.hotline.forms import (
     DisclosureForm,
     ForwardForm,
     NoteForm,
+    PolicyForm,
     RevealIdentityForm,
     StaffReportFilterForm,
     StaffReportForm,
     TriageForm,
 )
-from coalition.hotline.models import Evidence, Forwarding, IdentityDisclosure, Report, ReporterIdentity
+from coalition.hotline.models import Evidence, Forwarding, HotlinePolicy, IdentityDisclosure, Report, ReporterIdentity
 
 
 def _require(request: HttpRequest, *perms: str) -> None:
@@ -294,6 +296,26 @@ def letter_file(request: HttpRequest, pk: int) -> HttpResponse:
     extension = "pdf" if forwarding.letter_content_type == "application/pdf" else "html"
     name = f"{forwarding.report.tracking_code}-{forwarding.outgoing_number}.{extension}".replace("/", "-")
     return _private_file(forwarding.letter, forwarding.letter_content_type, name)
+
+
+@staff_required
+def policy(request: HttpRequest) -> HttpResponse:
+    """The hotline's rules as data: the version in force, earlier versions, and a form for a new version."""
+    _require(request, "hotline.view_hotlinepolicy")
+    can_change = request.user.has_perm("hotline.change_hotlinepolicy")
+    current = HotlinePolicy.current()
+    form = None
+    if can_change:
+        initial = {field: getattr(current, field) for field in PolicyForm.Meta.fields} | {"valid_from": timezone.now()}
+        form = PolicyForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            services.publish_policy(form_data=form.cleaned_data, by=request.user)
+            messages.success(request, _("The new version of the hotline rules was saved."))
+            return redirect("hotline:policy")
+    elif request.method == "POST":
+        raise PermissionDenied
+    versions = HotlinePolicy.objects.all()[:20]
+    return render(request, "hotline/policy.html", {"current": current, "versions": versions, "form": form})
 
 
 @staff_required
