@@ -8,8 +8,10 @@ from members.models import (
     Consent,
     Decision,
     IneligibleCategory,
+    Invitation,
     Organization,
     Person,
+    ProfileChange,
     QuorumRule,
     StatementOfSupport,
     StatusChange,
@@ -141,3 +143,19 @@ class QuorumRuleAdmin(admin.ModelAdmin):
 
 admin.site.register(Affiliation)
 audit_site.register(Affiliation)
+
+
+@admin.register(Invitation)
+@admin.register(Invitation, site=audit_site)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "affiliation", "created_at", "expires_at", "accepted_at"]
+    list_select_related = ["affiliation__organization", "affiliation__person"]
+    readonly_fields = ["token_hash"]
+
+
+@admin.register(ProfileChange)
+@admin.register(ProfileChange, site=audit_site)
+class ProfileChangeAdmin(admin.ModelAdmin):
+    list_display = ["organization", "status", "requested_by", "requested_at", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["organization", "requested_by", "decided_by"]

@@ -13,6 +13,7 @@ from coalition.identifiers import validate_bin, validate_iin
 from coalition.models import Region
 from members import services
 from members.models import (
+    Affiliation,
     CommitteeMeeting,
     CommitteeMember,
     Decision,
@@ -26,6 +27,11 @@ CONSENT_TEXT = _(
     "IIN, phone and email — to review the organization's application and to keep in touch about its membership, "
     "for as long as the organization is a member and one year after. I may withdraw this consent by writing to "
     "the HQ."
+)
+
+NOMINATION_CONSENT_TEXT = _(
+    "The person gave us their written consent to the coalition HQ processing their name, phone and email to "
+    "organise their work as a volunteer, observer or trusted representative."
 )
 
 
@@ -127,6 +133,18 @@ class ApplicationForm(forms.Form):
         if services.bin_is_taken(value):
             raise ValidationError(services.duplicate_bin_message(), code="duplicate_bin")
         return value
+
+    def _kazakh_phone(self, field: str):
+        number = self.cleaned_data[field]
+        if number and number.country_code != 7:
+            raise ValidationError(_("Enter a Kazakhstan number starting with +7 or 8."), code="phone_country")
+        return number
+
+    def clean_phone(self):
+        return self._kazakh_phone("phone")
+
+    def clean_representative_phone(self):
+        return self._kazakh_phone("representative_phone")
 
     def clean_representative_iin(self) -> str:
         value = _digits(self.cleaned_data["representative_iin"])
@@ -293,3 +311,112 @@ class IneligibleCategoryForm(forms.ModelForm):
         if not value.isdigit() and value:
             raise ValidationError(_("Digits only, e.g. 5."))
         return value
+
+
+class AcceptInvitationForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password1 = forms.CharField(label=_("Password"), max_length=128, widget=forms.PasswordInput(render_value=False))
+    password2 = forms.CharField(
+        label=_("Password again"), max_length=128, widget=forms.PasswordInput(render_value=False)
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Create the account")))
+
+    def clean_username(self) -> str:
+        from django.contrib.auth.validators import UnicodeUsernameValidator
+
+        value = self.cleaned_data["username"].strip()
+        UnicodeUsernameValidator()(value)
+        return value
+
+    def clean(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        elif data.get("password1"):
+            try:
+                validate_password(data["password1"])
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class MemberProfileForm(forms.Form):
+    name_ru = forms.CharField(label=_("Full name (Russian)"), max_length=300)
+    name_kk = forms.CharField(label=_("Full name (Kazakh)"), max_length=300, required=False)
+    name_en = forms.CharField(label=_("Full name (English)"), max_length=300, required=False)
+    short_name = forms.CharField(label=_("Short name"), max_length=100, required=False)
+    bin = forms.CharField(label=_("BIN"), max_length=14)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    phone = PhoneNumberField(label=_("Phone"), region="KZ", max_length=20, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
+    website = forms.URLField(label=_("Website"), max_length=200, required=False, assume_scheme="https")
+    head_name = forms.CharField(label=_("Head's full name"), max_length=200, required=False)
+    head_title = forms.CharField(label=_("Head's title"), max_length=150, required=False)
+    declared_members = forms.IntegerField(
+        label=_("Number of members"), min_value=0, max_value=10_000_000, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Changes to the name or BIN are reviewed by the HQ staff"),
+                "name_ru",
+                "name_kk",
+                "name_en",
+                "short_name",
+                "bin",
+            ),
+            Fieldset(
+                _("Contact details (saved at once)"),
+                "address",
+                "phone",
+                "email",
+                "website",
+                "head_name",
+                "head_title",
+                "declared_members",
+            ),
+            Submit("submit", _("Save")),
+        )
+
+    def clean_bin(self) -> str:
+        value = _digits(self.cleaned_data["bin"])
+        validate_bin(value)
+        return value
+
+    def clean_phone(self):
+        number = self.cleaned_data["phone"]
+        return str(number) if number else ""
+
+
+class NominationForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (r.value, r.label) for r in (Affiliation.Role.VOLUNTEER, Affiliation.Role.OBSERVER, Affiliation.Role.PROXY)
+        ],
+    )
+    phone = PhoneNumberField(label=_("Phone"), region="KZ", max_length=20, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
+    consent = forms.BooleanField(
+        label=NOMINATION_CONSENT_TEXT,
+        error_messages={"required": _("We can record the person only with their consent.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Nominate")))
+
+    def clean_phone(self):
+        number = self.cleaned_data["phone"]
+        return str(number) if number else ""

@@ -161,6 +161,14 @@ class Person(models.Model):
     organizations = models.ManyToManyField(
         Organization, through="Affiliation", related_name="people", verbose_name=_("organizations")
     )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("member portal account"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -466,3 +474,71 @@ class StatementOfSupport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker_name} ({self.organization})"
+
+
+class Invitation(models.Model):
+    """An emailed invitation for a member's representative to open a member-portal account (single use)."""
+
+    affiliation = models.ForeignKey(
+        Affiliation, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("representative")
+    )
+    email = models.EmailField(_("email"))
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.affiliation.organization})"
+
+
+class ProfileChange(models.Model):
+    """A member's request to change its name or BIN, which staff review before it applies."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    REVIEWED_FIELDS = ("name_ru", "name_kk", "name_en", "short_name", "bin")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="profile_changes", verbose_name=_("organization")
+    )
+    changes = models.JSONField(_("requested changes"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        verbose_name = _("profile change request")
+        verbose_name_plural = _("profile change requests")
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {', '.join(self.changes)}"

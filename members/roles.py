@@ -12,6 +12,8 @@ _VIEW_ALL = [
     "members.view_statementofsupport",
     "members.view_ineligiblecategory",
     "members.view_quorumrule",
+    "members.view_invitation",
+    "members.view_profilechange",
 ]
 
 PERMISSIONS = {
@@ -26,6 +28,8 @@ PERMISSIONS = {
         "members.change_statementofsupport",
         "members.add_ineligiblecategory",
         "members.change_ineligiblecategory",
+        "members.add_invitation",
+        "members.change_profilechange",
     ],
     # Coordinators see their region's organizations and statements (the views scope them); not the meetings.
     Role.REGIONAL_COORDINATOR: [

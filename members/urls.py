@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members.views import public, staff
+from members.views import portal, public, staff
 
 app_name = "members"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("staff/members/queue/", staff.review_queue, name="staff_queue"),
     path("staff/members/<int:pk>/", staff.organization_detail, name="staff_organization"),
     path("staff/members/<int:pk>/status/", staff.organization_status, name="staff_organization_status"),
+    path("staff/members/<int:pk>/invite/", staff.organization_invite, name="staff_organization_invite"),
+    path("staff/members/profile-changes/", staff.profile_change_list, name="staff_profile_changes"),
+    path("staff/members/profile-changes/<int:pk>/", staff.profile_change_decide, name="staff_profile_change_decide"),
     path("staff/members/meetings/", staff.meeting_list, name="staff_meetings"),
     path("staff/members/meetings/new/", staff.meeting_create, name="staff_meeting_create"),
     path("staff/members/meetings/<int:pk>/", staff.meeting_detail, name="staff_meeting"),
@@ -29,4 +32,9 @@ urlpatterns = [
     path("staff/members/eligibility/", staff.eligibility_list, name="staff_eligibility"),
     path("staff/members/eligibility/new/", staff.eligibility_edit, name="staff_eligibility_create"),
     path("staff/members/eligibility/<int:pk>/", staff.eligibility_edit, name="staff_eligibility_edit"),
+    path("portal/", portal.home, name="portal"),
+    path("portal/invitation/<str:token>/", portal.accept_invitation, name="portal_accept"),
+    path("portal/<int:pk>/", portal.organization, name="portal_organization"),
+    path("portal/<int:pk>/profile/", portal.profile, name="portal_profile"),
+    path("portal/<int:pk>/nominate/", portal.nominate, name="portal_nominate"),
 ]

@@ -7,16 +7,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.http import require_POST
 
 from coalition.access import scoped_region, staff_required
-from members import exports, selectors, services
+from members import exports, portal, selectors, services
 from members.filters import OrganizationFilter
 from members.forms import DecisionForm, IneligibleCategoryForm, MeetingForm, StatementForm, StatusForm
-from members.models import CommitteeMeeting, Decision, IneligibleCategory, Organization, StatementOfSupport
+from members.models import (
+    CommitteeMeeting,
+    Decision,
+    IneligibleCategory,
+    Organization,
+    ProfileChange,
+    StatementOfSupport,
+)
 
 PAGE_SIZE = 25
 
@@ -299,3 +307,52 @@ def eligibility_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
         messages.success(request, _("The eligibility rule was saved."))
         return redirect("members:staff_eligibility")
     return render(request, "members/staff/eligibility_form.html", {"form": form, "category": category})
+
+
+@staff_required
+@require_POST
+def organization_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Email the member's representatives an invitation to the member portal."""
+    _require(request, "members.add_invitation")
+    organization = get_object_or_404(Organization, pk=pk)
+    accept_url = request.build_absolute_uri(reverse("members:portal_accept", args=["TOKEN"])).replace(
+        "TOKEN", "{token}"
+    )
+    try:
+        invitations = portal.invite_representatives(
+            organization=organization, invited_by=request.user, accept_url=accept_url
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if invitations:
+            messages.success(request, _("%(count)d invitations were sent.") % {"count": len(invitations)})
+        else:
+            messages.warning(request, _("No representative with an email and without an account."))
+    return redirect("members:staff_organization", pk=organization.pk)
+
+
+@staff_required
+def profile_change_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "members.view_profilechange")
+    changes = ProfileChange.objects.filter(status=ProfileChange.Status.PENDING).select_related(
+        "organization", "requested_by"
+    )
+    return render(request, "members/staff/profile_changes.html", {"changes": changes})
+
+
+@staff_required
+@require_POST
+def profile_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "members.change_profilechange")
+    change = get_object_or_404(ProfileChange, pk=pk)
+    approve = request.POST.get("approve") == "1"
+    try:
+        portal.decide_profile_change(
+            change=change, approve=approve, reason=request.POST.get("reason", "")[:2000], decided_by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The change was applied.") if approve else _("The change was refused."))
+    return redirect("members:staff_profile_changes")

@@ -64,6 +64,7 @@ def test_bin_with_spaces_is_accepted(public_client, application_data):
         ("bin", "", "This field is required"),
         ("phone", "12345", "valid phone number"),
         ("representative_phone", "+7 999", "valid phone number"),
+        ("phone", "+1 202 555 0143", "Kazakhstan number"),
         ("email", "not-an-email", "valid email"),
         ("representative_iin", "123456789012", "IIN"),
         ("consent", None, "without consent"),

@@ -41,6 +41,7 @@ def _urls(org, meeting):
         "statement_new": reverse("members:staff_statement_create"),
         "eligibility": reverse("members:staff_eligibility"),
         "eligibility_new": reverse("members:staff_eligibility_create"),
+        "profile_changes": reverse("members:staff_profile_changes"),
     }
 
 

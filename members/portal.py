@@ -1,0 +1,220 @@
+"""The member portal's writes: invitations, accounts, profile edits (name/BIN via staff review), nominations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coalition import audit
+from coalition.identifiers import validate_bin
+from coalition.outbox import enqueue_email
+from members.models import Affiliation, Consent, Invitation, Organization, Person, ProfileChange
+from members.services import CONSENT_TEXT_VERSION, bin_is_taken, duplicate_bin_message
+
+INVITATION_DAYS = 14
+CONTACT_FIELDS = ("address", "phone", "email", "website", "head_name", "head_title", "declared_members")
+PORTAL_ROLES = (Affiliation.Role.REPRESENTATIVE, Affiliation.Role.HEAD)
+NOMINATION_ROLES = (Affiliation.Role.VOLUNTEER, Affiliation.Role.OBSERVER, Affiliation.Role.PROXY)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def member_organizations(user):
+    """Return the admitted organizations ``user`` represents (the only ones the portal shows them)."""
+    return Organization.objects.filter(
+        status=Organization.Status.ADMITTED,
+        affiliations__person__user=user,
+        affiliations__role__in=PORTAL_ROLES,
+    ).distinct()
+
+
+@transaction.atomic
+def invite_representatives(*, organization: Organization, invited_by, accept_url: str) -> list[Invitation]:
+    """Email each representative of a member who has an email but no account an invitation link.
+
+    ``accept_url`` contains ``{token}``; only the token's hash is stored.
+    """
+    if organization.status != Organization.Status.ADMITTED:
+        raise ValidationError(_("Only members can be given portal accounts."))
+    invitations = []
+    affiliations = organization.affiliations.filter(role__in=PORTAL_ROLES, person__user__isnull=True).select_related(
+        "person"
+    )
+    for affiliation in affiliations:
+        email = affiliation.person.email
+        if not email:
+            continue
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            affiliation=affiliation,
+            email=email,
+            token_hash=token_hash(token),
+            expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+            created_by=invited_by,
+        )
+        enqueue_email(
+            key=f"members:invitation:{invitation.pk}",
+            recipient=email,
+            template="emails/members/invitation",
+            context={
+                "organization": organization,
+                "person": affiliation.person,
+                "url": accept_url.format(token=token),
+                "days": INVITATION_DAYS,
+            },
+            language=affiliation.person.language,
+        )
+        invitations.append(invitation)
+    audit.record(
+        actor=invited_by,
+        action="members.portal.invite",
+        obj=organization,
+        data={"invitations": [i.pk for i in invitations], "emails": [i.email for i in invitations]},
+    )
+    return invitations
+
+
+def open_invitation(token: str) -> Invitation | None:
+    """Return the invitation for ``token`` if it can still be accepted."""
+    return (
+        Invitation.objects.select_related("affiliation__person", "affiliation__organization")
+        .filter(token_hash=token_hash(token), accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, username: str, password: str):
+    """Create the representative's account from an invitation and link it to their Person; return the user."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(token_hash=token_hash(token), accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if invitation is None:
+        raise ValidationError(_("This invitation is no longer valid. Ask the HQ for a new one."))
+    person = Person.objects.select_for_update().get(pk=invitation.affiliation.person_id)
+    if person.user_id:
+        raise ValidationError(_("This person already has an account."))
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken.")})
+    user = user_model.objects.create_user(username=username, email=invitation.email, password=password)
+    user.first_name = person.full_name[:150]
+    user.save(update_fields=["first_name"])
+    person.user = user
+    person.save(update_fields=["user"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit.record(actor=user, action="members.portal.accept", obj=invitation.affiliation.organization, data={})
+    return user
+
+
+@transaction.atomic
+def update_member_profile(*, organization: Organization, data: dict, changed_by) -> ProfileChange | None:
+    """Apply contact changes at once; send name/BIN changes to staff review. Return the review request, if any."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    before = {f: str(getattr(organization, f) or "") for f in CONTACT_FIELDS}
+    for field in CONTACT_FIELDS:
+        if field in data:
+            setattr(organization, field, data[field])
+    organization.save(update_fields=list(CONTACT_FIELDS))
+    requested = {f: data[f] for f in ProfileChange.REVIEWED_FIELDS if f in data and data[f] != getattr(organization, f)}
+    change = None
+    if requested:
+        if "bin" in requested:
+            validate_bin(requested["bin"])
+            if bin_is_taken(requested["bin"]):
+                raise ValidationError({"bin": duplicate_bin_message()})
+        change = ProfileChange.objects.create(organization=organization, changes=requested, requested_by=changed_by)
+    audit.record(
+        actor=changed_by,
+        action="members.portal.profile",
+        obj=organization,
+        data={
+            "before": before,
+            "after": {f: str(getattr(organization, f) or "") for f in CONTACT_FIELDS},
+            "review_requested": requested,
+        },
+    )
+    return change
+
+
+@transaction.atomic
+def decide_profile_change(*, change: ProfileChange, approve: bool, reason: str = "", decided_by) -> ProfileChange:
+    """Apply (or refuse) a member's requested name/BIN change."""
+    change = ProfileChange.objects.select_for_update().get(pk=change.pk)
+    if change.status != ProfileChange.Status.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Give the reason.")})
+    organization = Organization.objects.select_for_update().get(pk=change.organization_id)
+    before = {f: getattr(organization, f) for f in change.changes}
+    if approve:
+        new_bin = change.changes.get("bin")
+        if (
+            new_bin
+            and Organization.objects.filter(bin=new_bin)
+            .exclude(pk=organization.pk)
+            .exclude(status=Organization.Status.REJECTED)
+            .exists()
+        ):
+            raise ValidationError(duplicate_bin_message())
+        for field, value in change.changes.items():
+            setattr(organization, field, value)
+        organization.full_clean(exclude=["phone"])
+        organization.save(update_fields=list(change.changes))
+    change.status = ProfileChange.Status.APPROVED if approve else ProfileChange.Status.REJECTED
+    change.decided_by, change.decided_at, change.reason = decided_by, timezone.now(), reason
+    change.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    audit.record(
+        actor=decided_by,
+        action="members.portal.profile_review",
+        obj=organization,
+        data={
+            "request": change.pk,
+            "approved": approve,
+            "before": before,
+            "requested": change.changes,
+            "reason": reason,
+        },
+    )
+    return change
+
+
+@transaction.atomic
+def nominate_person(
+    *,
+    organization: Organization,
+    full_name: str,
+    role: str,
+    phone: str = "",
+    email: str = "",
+    consent_text: str,
+    nominated_by,
+) -> Affiliation:
+    """Record a person a member nominates (volunteer, observer, trusted representative) with their consent."""
+    if role not in NOMINATION_ROLES:
+        raise ValidationError({"role": _("Choose volunteer, observer or trusted representative.")})
+    person = Person.objects.create(full_name=full_name, phone=phone, email=email, region=organization.region)
+    affiliation = Affiliation.objects.create(person=person, organization=organization, role=role)
+    purpose = Consent.Purpose.EVENTS if role == Affiliation.Role.VOLUNTEER else Consent.Purpose.OBSERVATION
+    Consent.objects.create(
+        person=person, purpose=purpose, text_version=CONSENT_TEXT_VERSION, text=consent_text, given_at=timezone.now()
+    )
+    audit.record(
+        actor=nominated_by,
+        action="members.portal.nominate",
+        obj=organization,
+        data={"person": person.pk, "role": role},
+    )
+    return affiliation
