@@ -196,6 +196,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into the database by django-celery-beat at start, so staff see and change them in the admin.
 CELERY_BEAT_SCHEDULE = {
     "outbox-deliver-pending": {"task": "coalition.tasks.deliver_pending_messages", "schedule": 60.0},
+    "members-new-application-digest": {"task": "members.tasks.send_new_application_digest", "schedule": 3600.0},
+    "members-waiting-applications": {"task": "members.tasks.remind_waiting_applications", "schedule": 86400.0},
     "events-send-due-reminders": {"task": "events.tasks.send_due_reminders", "schedule": 300.0},
     "events-notice-deadline-reminders": {"task": "events.tasks.send_notice_deadline_reminders", "schedule": 3600.0},
     "events-daily-digests": {"task": "events.tasks.send_daily_digests", "schedule": 3600.0},
