@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from django import forms
 from django.contrib.staticfiles import finders
+from django.db.models import Count, Window
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -46,12 +47,16 @@ MAP_FILE = "coalition/kz-regions.svg"
 # --- Filters --------------------------------------------------------------------------------------------------
 
 
+_DATE = {"type": "date", "class": "form-control"}
+
+
 class DashboardFilterForm(forms.Form):
     """The period and region of the dashboard, read from the query string (so a link shares the view)."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    region = forms.ChoiceField(label=_("Region"), required=False)
+    # A date input sends and shows ISO dates whatever the language (the browser displays them localised).
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(_DATE, "%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(_DATE, "%Y-%m-%d"))
+    region = forms.ChoiceField(label=_("Region"), required=False, widget=forms.Select({"class": "form-select"}))
 
     def __init__(self, *args, regions: list[Region], scope: Region | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,13 +72,6 @@ class Filters:
     end: date
     region: Region | None  # the region every regional figure is narrowed to (a coordinator's own), or None
     chosen: bool  # whether the user picked the region (as opposed to being scoped to it)
-
-    def query(self) -> dict[str, str]:
-        """Return the filters as query parameters (for links that keep them)."""
-        params = {"start": self.start.isoformat(), "end": self.end.isoformat()}
-        if self.chosen and self.region is not None:
-            params["region"] = self.region.code
-        return params
 
 
 def default_period(today: date) -> tuple[date, date]:
@@ -151,7 +149,7 @@ class _Links:
 # --- Panels ---------------------------------------------------------------------------------------------------
 
 
-def coalition_panel(filters: Filters, links: _Links, today: date) -> dict:
+def coalition_panel(filters: Filters, links: _Links, today: date, regions: list[Region]) -> dict:
     from members import selectors as members
 
     region = filters.region
@@ -183,7 +181,8 @@ def coalition_panel(filters: Filters, links: _Links, today: date) -> dict:
                 "admitted_link": links.to("members:staff_organizations", perm, region=r, status="admitted"),
                 "pending_link": links.to("members:staff_organizations", perm, region=r, status="applied"),
             }
-            for r in members.counts_by_region(region=region)
+            for r in regions  # annotated by members.selectors.counts_by_region
+            if region is None or r.pk == region.pk
         ],
     }
 
@@ -212,9 +211,15 @@ def events_panel(user, filters: Filters, links: _Links, today: date, names: dict
         }
         for row in upcoming
     ]
+    # The ten most urgent, each row also carrying how many there are in all (one query, whatever the number).
     missing_rows = [
-        {"event": event, "days_left": event.time_left.days, "link": reverse("events:detail", args=[event.pk])}
-        for event in missing[:10]
+        {
+            "event": event,
+            "days_left": event.time_left.days,
+            "link": reverse("events:detail", args=[event.pk]),
+            "total": event.total,
+        }
+        for event in missing.annotate(total=Window(Count("pk")))[:10]
     ]
     return {
         "upcoming": upcoming_rows,
@@ -229,7 +234,7 @@ def events_panel(user, filters: Filters, links: _Links, today: date, names: dict
             starts_to=filters.end.isoformat(),
         ),
         "missing": missing_rows,
-        "missing_count": missing.count(),
+        "missing_count": missing_rows[0]["total"] if missing_rows else 0,
         "missing_link": links.to("events:list", perm, status="planned"),
     }
 
@@ -319,10 +324,8 @@ def fund_panel(user, locale: str, today: date) -> dict:
     version = fund.current_rule_version(election)
     caps = fund.cap_use(election, version)
     slug = election.slug
-    payments = (
-        (lambda **p: link("donations:donations", slug, **p)) if user.has_perm("donations.view_donation") else None
-    )
-    refunds = (lambda **p: link("donations:refunds", slug, **p)) if user.has_perm("donations.view_refund") else None
+    payments = partial(link, "donations:donations", slug) if user.has_perm("donations.view_donation") else None
+    refunds = partial(link, "donations:refunds", slug) if user.has_perm("donations.view_refund") else None
     cap_rows = [
         {
             "source": source,
@@ -444,7 +447,10 @@ def build(request, *, scope: Region | None, today: date | None = None) -> dict:
     """Return the dashboard's context for ``request.user``: filters, and the panels they may see."""
     user = request.user
     today = today or timezone.localdate()
-    regions = selectors.regions()
+    from members import selectors as members
+
+    # Every region with its members and applications: the map, the filter and the coalition panel share it.
+    regions = list(members.counts_by_region())
     filters, form, warnings = read_filters(request.GET, regions=regions, scope=scope, today=today)
     names = {r.code: r for r in regions}
     links = _Links(user, filters, scope)
@@ -454,7 +460,7 @@ def build(request, *, scope: Region | None, today: date | None = None) -> dict:
         allowed.add("hotline")
     panels: dict[str, dict] = {}
     if "coalition" in allowed:
-        panels["coalition"] = coalition_panel(filters, links, today)
+        panels["coalition"] = coalition_panel(filters, links, today, regions)
     if "events" in allowed:
         panels["events"] = events_panel(user, filters, links, today, names)
     if "training" in allowed:

@@ -15,11 +15,6 @@ from django.utils import timezone
 from coalition.models import Region
 
 
-def regions() -> list[Region]:
-    """Return every region, in the order of their ISO codes (the map and the region filter list them)."""
-    return list(Region.objects.order_by("code"))
-
-
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
