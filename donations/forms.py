@@ -58,9 +58,18 @@ class ElectionForm(forms.ModelForm):
     fund_opens_on = forms.DateField(label=_("fund opens on"), widget=forms.DateInput(attrs={"type": "date"}))
     fund_closes_on = forms.DateField(label=_("fund closes on"), widget=forms.DateInput(attrs={"type": "date"}))
 
+    # Paths under /donations/ that an election's slug would hide.
+    RESERVED_SLUGS = frozenset({"elections", "donors", "payments", "imports", "refunds", "alerts", "reports"})
+
     class Meta:
         model = Election
         fields = ["slug", "name", "kind", "candidate_iin", "association_bin"]
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if slug in self.RESERVED_SLUGS:
+            raise forms.ValidationError(_("This slug is reserved: choose another."))
+        return slug
 
     def clean(self):
         data = super().clean()

@@ -8,7 +8,6 @@ a cap (plain check-then-insert overshot caps by 12-22 % under load, see ../share
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import secrets
 from collections import Counter
@@ -805,11 +804,12 @@ def file_daily_reports(*, today: date | None = None) -> list[ComplianceReport]:
             continue
         data = reports.compliance_data(election)
         with transaction.atomic():
+            new = []
             for fmt in reports.FORMATS:
                 if ComplianceReport.objects.filter(election=election, report_date=today, format=fmt).exists():
                     continue
                 content = reports.render(data, fmt)
-                filed.append(
+                new.append(
                     ComplianceReport.objects.create(
                         election=election,
                         rule_version=version,
@@ -830,11 +830,12 @@ def file_daily_reports(*, today: date | None = None) -> list[ComplianceReport]:
                     context={"election": election, "data": data, "manifest": manifest, "today": today},
                     language=_language(user),
                 )
-            if manifest:
+            if new:
                 audit.record(
                     actor=None,
                     action="donations.file_report",
                     obj=election,
-                    data={"date": today, "manifest": json.loads(json.dumps(manifest))},
+                    data={"date": today, "rule_version": version.number, "manifest": manifest},
                 )
+            filed.extend(new)
     return filed

@@ -404,3 +404,32 @@ def test_donation_list_query_count_is_fixed(election, data, client_for, finance_
         services.record_donation(election=election, incoming=f.incoming(amount="100"))
     with django_assert_max_num_queries(12):
         client.get(reverse("donations:donations", args=[election.slug]))
+
+
+def test_reserved_slug_is_refused(client_for, finance_officer):
+    response = client_for(finance_officer).post(
+        reverse("donations:election_create"),
+        {
+            "slug": "donors",
+            "name": "x",
+            "kind": "local",
+            "candidate_iin": f.iin(),
+            "association_bin": f.bin_(),
+            "fund_opens_on": "2026-05-01",
+            "fund_closes_on": "2026-06-30",
+        },
+    )
+    assert "slug" in response.context["form"].errors
+
+
+@pytest.mark.parametrize("name", ["refunds", "ledger", "donors", "import_upload", "overview", "alerts"])
+def test_list_pages_have_a_fixed_query_count(
+    election, data, client_for, finance_officer, django_assert_max_num_queries, name
+):
+    client = client_for(finance_officer)
+    for _ in range(10):
+        services.record_donation(election=election, incoming=f.incoming(amount="100", citizenship="RU"))
+        f.donor()
+    url = reverse(f"donations:{name}") if name == "donors" else reverse(f"donations:{name}", args=[election.slug])
+    with django_assert_max_num_queries(16):
+        assert client.get(url).status_code == 200
