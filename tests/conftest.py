@@ -17,7 +17,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         marker = item.get_closest_marker("django_db")
         transactional = (marker is not None and marker.kwargs.get("transaction")) or (
-            "transactional_db" in getattr(item, "fixturenames", ())
+            {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
         )
         if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
             kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
