@@ -201,6 +201,7 @@ CELERY_BEAT_SCHEDULE = {
     "events-send-due-reminders": {"task": "events.tasks.send_due_reminders", "schedule": 300.0},
     "events-notice-deadline-reminders": {"task": "events.tasks.send_notice_deadline_reminders", "schedule": 3600.0},
     "events-daily-digests": {"task": "events.tasks.send_daily_digests", "schedule": 3600.0},
+    "events-report-reminders": {"task": "events.tasks.send_report_reminders", "schedule": 3600.0},
     "hotline-escalate-sla": {"task": "coalition.hotline.tasks.escalate_sla_breaches", "schedule": 900.0},
     "hotline-follow-up-reminders": {"task": "coalition.hotline.tasks.send_follow_up_reminders", "schedule": 3600.0},
     "hotline-anonymise-expired": {"task": "coalition.hotline.tasks.anonymise_expired_reports", "schedule": 86400.0},
