@@ -309,3 +309,28 @@ def test_minutes_pdf(client_for, staff_user, meeting):
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_queue_and_meeting_query_counts_do_not_grow(client_for, staff_user, django_assert_max_num_queries):
+    from members import services
+
+    meeting = MeetingFactory(present=5)
+    orgs = OrganizationFactory.create_batch(10)
+    services.record_decision(
+        meeting=meeting,
+        kind="admission",
+        text="Принять",
+        organizations=orgs[:6],
+        votes_for=5,
+        votes_against=0,
+        votes_abstained=0,
+        recorded_by=staff_user,
+    )
+    client = client_for(staff_user)
+    client.get(reverse("members:staff_queue"))
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("members:staff_queue")).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("members:staff_meeting", args=[meeting.pk])).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("members:staff_organization", args=[orgs[0].pk])).status_code == 200
