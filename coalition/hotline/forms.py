@@ -206,6 +206,13 @@ class AddInformationForm(forms.Form):
     files = EvidenceField(label=_("More evidence files"))
 
 
+class StaffAddInformationForm(AddInformationForm):
+    """Information a reporter gives later by phone, email or in person, recorded by the integrity officer."""
+
+    channel = forms.ChoiceField(label=_("How it came in"), choices=Channel.choices, initial=Channel.PHONE)
+    field_order = ["channel", "text", "files"]
+
+
 class TriageForm(forms.Form):
     severity = forms.ChoiceField(label=_("Severity"), choices=Report.Severity.choices)
     duplicate_of = forms.CharField(

@@ -23,6 +23,7 @@ urlpatterns = [
     path("hotline/<str:code>/", staff.detail, name="detail"),
     path("hotline/<str:code>/triage/", staff.triage, name="triage"),
     path("hotline/<str:code>/notes/", staff.add_note, name="note"),
+    path("hotline/<str:code>/information/", staff.add_information, name="add_information"),
     path("hotline/<str:code>/identity/", staff.reveal_identity, name="identity"),
     path("hotline/<str:code>/forward/", staff.forward, name="forward"),
     path("hotline/<str:code>/close/", staff.close, name="close"),

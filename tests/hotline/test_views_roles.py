@@ -338,3 +338,37 @@ def test_forwarding_twice_with_the_same_number_is_a_form_error(client_for, integ
     )
     assert response.status_code == 400
     assert "outgoing_number" in response.context["forward_form"].errors
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_add_information_received_by_phone(request, client, client_for, role, case):
+    response = _client(request, client, client_for, role).post(
+        reverse("hotline:add_information", args=[case.tracking_code]),
+        {"channel": "phone", "text": "Перезвонила: назвала дату собрания."},
+    )
+    _check(response, role, {"integrity_officer", "superuser"}, ok=(302,))
+    updates = list(case.updates.all())
+    assert bool(updates) == (role in {"integrity_officer", "superuser"})
+    if updates:
+        assert updates[0].channel == "phone" and updates[0].recorded_by is not None
+
+
+def _queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("path", ["/hotline/", "/hotline/statistics/"])
+def test_list_and_statistics_queries_do_not_grow_with_cases(client_for, integrity_officer, path):
+    client = client_for(integrity_officer)
+    file_report()
+    file_report(identity=identity())
+    client.get(path)  # warm the session and permission caches
+    few = _queries(client, path)
+    for _ in range(4):
+        file_report(files=[minimal_pdf()])
+    assert _queries(client, path) == few

@@ -25,6 +25,7 @@ from coalition.hotline.forms import (
     NoteForm,
     PolicyForm,
     RevealIdentityForm,
+    StaffAddInformationForm,
     StaffReportFilterForm,
     StaffReportForm,
     TriageForm,
@@ -110,6 +111,8 @@ def _detail_context(request: HttpRequest, report: Report, **forms) -> dict:
             if can_work
             else None
         ),
+        "information_form": forms.get("information_form")
+        or (StaffAddInformationForm() if user.has_perm("hotline.add_reportupdate") and report.is_open else None),
         "note_form": forms.get("note_form") or (NoteForm() if user.has_perm("hotline.add_casenote") else None),
         "forward_form": forms.get("forward_form") or (ForwardForm() if can_forward else None),
         "close_form": forms.get("close_form") or (CloseForm() if can_work else None),
@@ -144,6 +147,25 @@ def triage(request: HttpRequest, code: str) -> HttpResponse:
         by=request.user,
     )
     messages.success(request, _("The triage was saved."))
+    return redirect("hotline:detail", code=code)
+
+
+@require_POST
+@staff_required
+def add_information(request: HttpRequest, code: str) -> HttpResponse:
+    """Append what the reporter told staff later (by phone, email or in person); the original stays as it was."""
+    report = _case(request, code, "hotline.add_reportupdate")
+    form = StaffAddInformationForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, report, information_form=form)
+    services.add_information(
+        report=report,
+        text=form.cleaned_data["text"],
+        files=form.cleaned_data["files"],
+        channel=form.cleaned_data["channel"],
+        recorded_by=request.user,
+    )
+    messages.success(request, _("The information was added to the case."))
     return redirect("hotline:detail", code=code)
 
 
