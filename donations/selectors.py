@@ -34,6 +34,18 @@ def current_rule_version(election: Election) -> RuleVersion | None:
     )
 
 
+def locked_until(election: Election) -> date | None:
+    """Return the last day covered by a filed compliance report (the books up to it are closed), or None."""
+    from donations.models import ComplianceReport
+
+    return (
+        ComplianceReport.objects.filter(election=election)
+        .order_by("-report_date")
+        .values_list("report_date", flat=True)
+        .first()
+    )
+
+
 def default_election() -> Election | None:
     return Election.objects.order_by("-created_at").first()
 

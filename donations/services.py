@@ -583,6 +583,12 @@ def record_correction(
         raise ValidationError(_("A correction has a non-zero amount."))
     with transaction.atomic():
         election = Election.objects.select_for_update().get(pk=election.pk)
+        locked_until = selectors.locked_until(election)
+        if locked_until is not None and entry_date <= locked_until:
+            raise ValidationError(
+                _("The books up to %(date)s are covered by a filed report: date the correction after it.")
+                % {"date": locked_until.strftime("%d.%m.%Y")}
+            )
         entry = LedgerEntry.objects.create(
             election=election,
             kind=LedgerEntry.Kind.CORRECTION,

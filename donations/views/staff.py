@@ -368,10 +368,13 @@ def correction(request: HttpRequest, slug: str) -> HttpResponse:
     election = _election(slug)
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.record_correction(election=election, recorded_by=request.user, **data)
-        messages.success(request, _("The correction was added to the ledger."))
-        return redirect("donations:ledger", slug=election.slug)
+        try:
+            services.record_correction(election=election, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error("entry_date", exc)
+        else:
+            messages.success(request, _("The correction was added to the ledger."))
+            return redirect("donations:ledger", slug=election.slug)
     return render(request, "donations/correction_form.html", {"election": election, "form": form})
 
 

@@ -256,3 +256,27 @@ def test_coercion_burst_raises_one_alert(election):
     raised = services.detect_coercion(election=election)
     assert len(raised) == 1 and raised[0].donor_count == 5
     assert services.detect_coercion(election=election) == []
+
+
+def test_period_covered_by_a_filed_report_is_locked_for_corrections(election, finance_officer):
+    from donations.models import ComplianceReport
+
+    ComplianceReport.objects.create(
+        election=election,
+        rule_version=election.rule_versions.get(),
+        report_date=date(2026, 5, 31),
+        format="json",
+        content=b"{}",
+        sha256="0" * 64,
+    )
+    kwargs = {
+        "election": election,
+        "source": "donations",
+        "amount": Decimal("-10"),
+        "payer_id": "",
+        "note": "x",
+        "recorded_by": finance_officer,
+    }
+    with pytest.raises(ValidationError, match="filed report"):
+        services.record_correction(entry_date=date(2026, 5, 31), **kwargs)
+    assert services.record_correction(entry_date=date(2026, 6, 1), **kwargs).amount == Decimal("-10")

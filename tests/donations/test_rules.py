@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coalition.identifiers import synthetic_bin, synthetic_iin
 from donations import rules
@@ -240,3 +242,27 @@ def test_identical_amounts_just_under_the_per_donor_cap():
     signals = rules.coercion_signals(gifts, threshold=5, per_donor_cap=Decimal("850000"))
     assert [s.kind for s in signals] == ["just_under_cap"]
     assert rules.coercion_signals(gifts, threshold=5, per_donor_cap=Decimal("1000000")) == []
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a busy shared machine
+@given(
+    amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10000000"), places=2),
+    used=st.decimals(min_value=Decimal("0"), max_value=Decimal("2000000"), places=2),
+    donor_used=st.decimals(min_value=Decimal("0"), max_value=Decimal("2000000"), places=2),
+)
+def test_outcome_never_exceeds_a_cap_and_adds_up(amount, used, donor_used):
+    ruleset = rules.RuleSet(
+        candidate_iin="",
+        association_bin="",
+        fund_opens_on=date(2026, 5, 1),
+        fund_closes_on=date(2026, 7, 31),
+        cap_donations_mzp=Decimal("20"),
+        per_donor_cap_mzp=Decimal("10"),
+    )
+    payer = rules.Payer(payer_id=CITIZEN, name="Иванов")
+    totals = rules.Totals(donations=min(used, ruleset.cap("donations")), donor=min(donor_used, ruleset.per_donor_cap))
+    outcome = rules.decide(ruleset, amount=amount, received_on=date(2026, 5, 2), payer=payer, totals=totals)
+    assert outcome.accepted + outcome.refused == amount
+    assert totals.donations + outcome.accepted <= ruleset.cap("donations")
+    assert totals.donor + outcome.accepted <= ruleset.per_donor_cap
+    assert (outcome.verdict == "accepted") == (outcome.refused == 0)
