@@ -205,6 +205,8 @@ CELERY_BEAT_SCHEDULE = {
     "hotline-escalate-sla": {"task": "coalition.hotline.tasks.escalate_sla_breaches", "schedule": 900.0},
     "hotline-follow-up-reminders": {"task": "coalition.hotline.tasks.send_follow_up_reminders", "schedule": 3600.0},
     "hotline-anonymise-expired": {"task": "coalition.hotline.tasks.anonymise_expired_reports", "schedule": 86400.0},
+    "donations-deadline-alerts": {"task": "donations.tasks.send_deadline_alerts", "schedule": 86400.0},
+    "donations-daily-reports": {"task": "donations.tasks.file_daily_reports", "schedule": 86400.0},
 }
 
 # Security: production values by default; DEBUG relaxes only what a local http:// server needs.
