@@ -8,6 +8,15 @@ from coalition.roles import Role
 from tests.factories import UserFactory
 
 
+def pytest_sessionstart(session):
+    """Compile the catalogues (as `make test` does), so a bare `pytest` also tests what users see."""
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "compile_translations.py"
+    runpy.run_path(str(script), run_name="__main__")
+
+
 def pytest_collection_modifyitems(config, items):
     """Give every transactional test a serialized rollback.
 
