@@ -1,5 +1,6 @@
 """Compile locale/*/LC_MESSAGES/*.po into .mo files with polib (no GNU gettext needed on the machine)."""
 
+import os
 from pathlib import Path
 
 import polib
@@ -12,7 +13,10 @@ def main() -> None:
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
-        polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+        # Write aside and rename: parallel test workers may compile at the same moment and must never read half a file.
+        tmp_path = mo_path.with_suffix(f".mo.{os.getpid()}")
+        polib.pofile(str(po_path)).save_as_mofile(str(tmp_path))
+        os.replace(tmp_path, mo_path)
         print(f"compiled {mo_path.relative_to(ROOT)}")
 
 
