@@ -42,3 +42,17 @@ def verdict_class(verdict: str) -> str:
 @register.inclusion_tag("donations/_reasons.html")
 def reasons(codes):
     return {"items": [(code, REASON_LABELS.get(code, code)) for code in codes or []]}
+
+
+@register.filter
+def verdict_label(verdict: str) -> str:
+    from donations.models import Verdict
+
+    return Verdict(verdict).label if verdict in Verdict.values else verdict
+
+
+@register.filter
+def source_label(source: str) -> str:
+    from donations.models import Source
+
+    return Source(source).label if source in Source.values else source
