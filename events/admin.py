@@ -10,6 +10,7 @@ from events.models import (
     Course,
     Enrolment,
     Event,
+    EventReport,
     Holiday,
     NoticeRule,
     Policy,
@@ -76,6 +77,6 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["station", "person", "organization"]
 
 
-for model in (Course, Holiday, NoticeRule, Campaign, Policy):
+for model in (Course, Holiday, NoticeRule, Campaign, Policy, EventReport):
     admin.site.register(model)
     audit_site.register(model)

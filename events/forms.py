@@ -216,3 +216,23 @@ class CampaignForm(forms.ModelForm):
         model = Campaign
         fields = ["name", "agitation_starts_on", "election_day", "is_current", "source"]
         widgets = {"agitation_starts_on": DATE_WIDGET, "election_day": DATE_WIDGET}
+
+
+class WalkInForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    paper_consent = forms.BooleanField(label=_("The person signed the paper consent form"), required=True)
+
+    clean_phone = ApplicantForm.clean_phone
+
+
+class ReportForm(forms.Form):
+    turnout = forms.IntegerField(label=_("Turnout (people present)"), min_value=0)
+    organizations = forms.ModelMultipleChoiceField(
+        label=_("Member organizations present"),
+        queryset=Organization.objects.filter(status=Organization.Status.ADMITTED),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)

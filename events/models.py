@@ -268,6 +268,8 @@ class Registration(models.Model):
     )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    walk_in = models.BooleanField(_("walk-in"), default=False, help_text=_("Registered at the door."))
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -281,6 +283,28 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} → {self.event}"
+
+
+class EventReport(models.Model):
+    """The short report the responsible person files after an event was held."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="report", verbose_name=_("event"))
+    turnout = models.PositiveIntegerField(_("turnout"))
+    organizations = models.ManyToManyField(
+        "members.Organization", blank=True, related_name="+", verbose_name=_("organizations present")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
+    )
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event report")
+        verbose_name_plural = _("event reports")
+
+    def __str__(self) -> str:
+        return str(self.event)
 
 
 # --- Training -------------------------------------------------------------------------------------------------

@@ -22,12 +22,14 @@ _VIEW_ALL = [
         "noticerule",
         "campaign",
         "policy",
+        "eventreport",
     )
 ]
 
 PERMISSIONS = {
     Role.COMMITTEE_STAFF: _VIEW_ALL
     + _perms("event", "add", "change")
+    + _perms("registration", "change")
     + _perms("trainingsession", "add", "change")
     + _perms("enrolment", "add", "change")
     + _perms("certificate", "add", "change")
@@ -40,6 +42,7 @@ PERMISSIONS = {
     + _perms("policy", "change"),
     Role.REGIONAL_COORDINATOR: _VIEW_ALL
     + _perms("event", "add", "change")
+    + _perms("registration", "change")
     + _perms("trainingsession", "add", "change")
     + _perms("enrolment", "add", "change")
     + _perms("pollingstation", "add", "change")

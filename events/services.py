@@ -27,6 +27,7 @@ from events.models import (
     Certificate,
     Enrolment,
     Event,
+    EventReport,
     Holiday,
     NoticeRule,
     Policy,
@@ -376,6 +377,81 @@ def _promote_waitlist(event: Event) -> list[Registration]:
             context={"event": event, "registration": registration, "links": registration_links(registration)},
         )
     return promoted
+
+
+# --- At the door and after the event --------------------------------------------------------------------------
+
+
+def _check_door_open(event: Event) -> None:
+    if event.status not in (Event.Status.PLANNED, Event.Status.NOTIFIED, Event.Status.HELD):
+        raise ValidationError(_("Check-in is closed for a cancelled event."))
+
+
+def check_in(*, registration: Registration, by) -> Registration:
+    """Mark a registered person as present (checking in twice changes nothing)."""
+    check_region(by, registration.event.region)
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+        _check_door_open(registration.event)
+        if registration.status == Registration.Status.CANCELLED:
+            raise ValidationError(_("This registration was cancelled."))
+        if registration.checked_in_at is None:
+            registration.checked_in_at = timezone.now()
+            registration.save(update_fields=["checked_in_at"])
+            audit.record(actor=by, action="events.checkin", obj=registration)
+    return registration
+
+
+def add_walk_in(*, event: Event, by, full_name: str, phone: str = "", email: str = "") -> Registration:
+    """Register and check in someone who came without registering; they signed the paper consent form."""
+    check_region(by, event.region)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        _check_door_open(event)
+        applicant = Applicant(full_name=full_name, email=email, phone=phone)
+        if email:
+            person, consent = _person_with_consent(applicant, purpose=Consent.Purpose.EVENTS, region=event.region)
+        else:
+            person = Person.objects.create(full_name=full_name, phone=phone, region=event.region)
+            consent = Consent.objects.create(
+                person=person,
+                purpose=Consent.Purpose.EVENTS,
+                text_version=f"{CONSENT_TEXT_VERSION}-paper",
+                text=consent_text(),
+                given_at=timezone.now(),
+            )
+        if event.registrations.filter(person=person).exclude(status=Registration.Status.CANCELLED).exists():
+            raise ValidationError(_("This person is already registered: check them in from the list."))
+        registration = Registration.objects.create(
+            event=event,
+            person=person,
+            consent=consent,
+            status=Registration.Status.CONFIRMED,
+            walk_in=True,
+            checked_in_at=timezone.now(),
+        )
+        audit.record(actor=by, action="events.walk_in", obj=registration)
+    return registration
+
+
+def file_report(*, event: Event, by, turnout: int, organizations, notes: str = "") -> EventReport:
+    """File (or correct) the report of a held event: turnout, organizations present, notes."""
+    check_region(by, event.region)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.status != Event.Status.HELD:
+            raise ValidationError(_("A report is filed after the event is marked as held."))
+        report, created = EventReport.objects.update_or_create(
+            event=event, defaults={"turnout": turnout, "notes": notes, "filed_by": by, "filed_at": timezone.now()}
+        )
+        report.organizations.set(organizations)
+        audit.record(
+            actor=by,
+            action="events.report" if created else "events.report.update",
+            obj=event,
+            data={"turnout": turnout, "organizations": sorted(o.pk for o in organizations)},
+        )
+    return report
 
 
 # --- Training -------------------------------------------------------------------------------------------------
@@ -767,5 +843,22 @@ def send_daily_digests(*, today: date | None = None) -> int:
             user=user,
             template="emails/events/digest",
             context={"events": events, "region": user.profile.region, "url": site_url(reverse("events:list"))},
+        )
+    return created
+
+
+def send_report_reminders(*, today: date | None = None) -> int:
+    """Remind the responsible staff member, once a day, of a held event whose report is not filed yet."""
+    today = today or timezone.localdate()
+    events = Event.objects.filter(
+        status=Event.Status.HELD, report__isnull=True, responsible__isnull=False, ends_at__lt=timezone.now()
+    ).select_related("responsible__profile")
+    created = 0
+    for event in events:
+        created += _email_user(
+            key=f"report-due:event:{event.pk}:user:{event.responsible_id}:{today:%Y%m%d}",
+            user=event.responsible,
+            template="emails/events/report_due",
+            context={"event": event, "url": site_url(reverse("events:report", args=[event.pk]))},
         )
     return created

@@ -18,3 +18,8 @@ def send_notice_deadline_reminders() -> int:
 @shared_task(name="events.tasks.send_daily_digests")
 def send_daily_digests() -> int:
     return services.send_daily_digests()
+
+
+@shared_task(name="events.tasks.send_report_reminders")
+def send_report_reminders() -> int:
+    return services.send_report_reminders()

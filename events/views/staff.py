@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,10 +31,12 @@ from events.forms import (
     NoticeForm,
     NoticeRuleForm,
     PolicyForm,
+    ReportForm,
     ResultFormSet,
     SessionForm,
     StationFilter,
     StationImportForm,
+    WalkInForm,
 )
 from events.models import (
     Assignment,
@@ -44,6 +47,7 @@ from events.models import (
     NoticeRule,
     Policy,
     PollingStation,
+    Registration,
     TrainingSession,
 )
 
@@ -243,6 +247,75 @@ def event_status(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("events:detail", pk)
+
+
+@staff_required
+def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check-in at the door: search the registrations, mark people present, add walk-ins."""
+    _require(request, "events.change_registration")
+    event = _event(request, pk)
+    walk_in_form = WalkInForm(request.POST if request.POST.get("action") == "walk_in" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "check_in":
+                registration = get_object_or_404(event.registrations, pk=request.POST.get("registration"))
+                services.check_in(registration=registration, by=request.user)
+                messages.success(request, _("%(name)s is checked in.") % {"name": registration.person.full_name})
+                return redirect(f"{request.path}?q={request.POST.get('q', '')}")
+            if walk_in_form.is_valid():
+                data = walk_in_form.cleaned_data
+                services.add_walk_in(
+                    event=event, by=request.user, full_name=data["full_name"], phone=data["phone"], email=data["email"]
+                )
+                messages.success(request, _("The walk-in was registered and checked in."))
+                return redirect("events:checkin", pk)
+        except ValidationError as exc:
+            _errors(request, exc)
+    registrations = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("person")
+    query = request.GET.get("q", "").strip()
+    if query:
+        registrations = registrations.filter(
+            Q(person__full_name__icontains=query)
+            | Q(person__phone__icontains=query)
+            | Q(person__email__icontains=query)
+        )
+    counts = event.registrations.aggregate(
+        present=Count("pk", filter=Q(checked_in_at__isnull=False)),
+        expected=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+    )
+    return render(
+        request,
+        "events/checkin.html",
+        {
+            "event": event,
+            "registrations": registrations.order_by("person__full_name"),
+            "q": query,
+            "walk_in_form": walk_in_form,
+            "counts": counts,
+        },
+    )
+
+
+@staff_required
+def event_report(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "events.change_event")
+    event = _event(request, pk)
+    report = getattr(event, "report", None)
+    initial = {}
+    if report is not None:
+        initial = {"turnout": report.turnout, "organizations": report.organizations.all(), "notes": report.notes}
+    else:
+        initial = {"turnout": event.registrations.filter(checked_in_at__isnull=False).count()}
+    form = ReportForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.file_report(event=event, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The report was filed."))
+            return redirect("events:detail", pk)
+    return render(request, "events/report_form.html", {"event": event, "form": form, "report": report})
 
 
 # --- Training -------------------------------------------------------------------------------------------------

@@ -1,0 +1,100 @@
+"""At the door (check-in, walk-ins) and after the event (the report, reminded daily until filed)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from coalition.models import OutboundMessage
+from events import services, tasks
+from events.models import Event, Registration
+from members.models import Consent
+from tests.events.factories import EventFactory, RegistrationFactory, admitted_organization
+from tests.factories import region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_check_in_once_and_walk_in_records_paper_consent(coordinator):
+    event = EventFactory()
+    registration = RegistrationFactory(event=event)
+    services.check_in(registration=registration, by=coordinator)
+    first = Registration.objects.get(pk=registration.pk).checked_in_at
+    services.check_in(registration=registration, by=coordinator)
+    assert Registration.objects.get(pk=registration.pk).checked_in_at == first
+
+    walk_in = services.add_walk_in(event=event, by=coordinator, full_name="Бауыржан Омаров", phone="+77051234567")
+    assert walk_in.walk_in and walk_in.checked_in_at is not None
+    assert Consent.objects.get(person=walk_in.person).text_version.endswith("-paper")
+
+
+def test_no_check_in_for_cancelled_registrations_or_events_or_other_regions(coordinator, other_coordinator):
+    registration = RegistrationFactory(status=Registration.Status.CANCELLED)
+    with pytest.raises(ValidationError):
+        services.check_in(registration=registration, by=coordinator)
+    with pytest.raises(PermissionDenied):
+        services.check_in(registration=RegistrationFactory(), by=other_coordinator)
+    with pytest.raises(ValidationError):
+        services.add_walk_in(event=EventFactory(status=Event.Status.CANCELLED), by=coordinator, full_name="X")
+
+
+def test_report_only_after_the_event_is_held(staff_user):
+    event = EventFactory()
+    with pytest.raises(ValidationError):
+        services.file_report(event=event, by=staff_user, turnout=10, organizations=[])
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.HELD)
+    org = admitted_organization()
+    report = services.file_report(event=event, by=staff_user, turnout=42, organizations=[org], notes="Хорошо")
+    assert report.turnout == 42 and list(report.organizations.all()) == [org]
+    services.file_report(event=event, by=staff_user, turnout=45, organizations=[])
+    event.report.refresh_from_db()
+    assert event.report.turnout == 45 and not event.report.organizations.exists()
+
+
+def test_report_reminder_daily_until_filed(staff_user):
+    start = timezone.now() - timedelta(days=1)
+    event = EventFactory(
+        starts_at=start, ends_at=start + timedelta(hours=2), responsible=staff_user, status=Event.Status.HELD
+    )
+    assert tasks.send_report_reminders() == 1
+    assert tasks.send_report_reminders() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        assert tasks.send_report_reminders() == 1
+        services.file_report(event=event, by=staff_user, turnout=5, organizations=[])
+        assert tasks.send_report_reminders() == 0
+    assert OutboundMessage.objects.filter(key__startswith="report-due:").count() == 2
+
+
+def test_checkin_page_search_check_in_and_walk_in(client_for, coordinator, other_coordinator, trainer):
+    event = EventFactory()
+    alpha = RegistrationFactory(event=event, person__full_name="Алия Бекова")
+    RegistrationFactory(event=event, person__full_name="Нурлан Ахметов")
+    client = client_for(coordinator)
+    url = reverse("events:checkin", args=[event.pk])
+    page = client.get(url, {"q": "Алия"}).content.decode()
+    assert "Алия Бекова" in page and "Нурлан" not in page
+    client.post(url, {"action": "check_in", "registration": alpha.pk})
+    alpha.refresh_from_db()
+    assert alpha.checked_in_at is not None
+    response = client.post(url, {"action": "walk_in", "full_name": "Гость"})
+    assert response.status_code == 200 and "paper_consent" in response.context["walk_in_form"].errors
+    client.post(url, {"action": "walk_in", "full_name": "Гость", "paper_consent": "on"})
+    assert event.registrations.filter(walk_in=True).count() == 1
+    assert client_for(other_coordinator).get(url).status_code == 403
+    assert client_for(trainer).get(url).status_code == 403
+
+
+def test_report_page(client_for, coordinator, trainer):
+    event = EventFactory(status=Event.Status.HELD, region=region("KZ-35"))
+    url = reverse("events:report", args=[event.pk])
+    client = client_for(coordinator)
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"turnout": -1})
+    assert "turnout" in response.context["form"].errors
+    client.post(url, {"turnout": 30, "notes": "Прошло спокойно"})
+    assert event.__class__.objects.get(pk=event.pk).report.turnout == 30
+    assert "Прошло спокойно" in client.get(reverse("events:detail", args=[event.pk])).content.decode()
+    assert client_for(trainer).get(url).status_code == 403
