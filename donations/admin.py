@@ -150,13 +150,19 @@ admin.site.register(StatementImport, StatementImportAdmin)
 
 @admin.register(ComplianceReport, site=audit_site)
 class ComplianceReportAdmin(ReadOnlyAdmin):
-    list_display = ["election", "report_date", "format", "sha256", "download"]
+    list_display = ["election", "report_date", "format", "sha256", "download", "pack"]
+    list_select_related = ["election"]
     list_filter = ["election", "format"]
     exclude = ["content"]
 
     @admin.display(description=_("file"))
     def download(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("donations:filed_report", args=[obj.pk]), _("Download"))
+
+    @admin.display(description=_("auditor pack"))
+    def pack(self, obj):
+        url = reverse("donations:auditor_pack", args=[obj.election.slug, obj.report_date.isoformat()])
+        return format_html('<a href="{}">{}</a>', url, _("ZIP with manifest"))
 
 
 admin.site.register(ComplianceReport, ComplianceReportAdmin)

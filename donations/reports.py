@@ -164,3 +164,33 @@ def disclosure_csv(election: Election) -> bytes:
         [neutralise(election.slug), "total", totals["count"], money(totals["received"]), money(totals["accepted"])]
     )
     return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def auditor_pack(election: Election, report_date) -> bytes | None:
+    """Return a ZIP of the reports filed for ``report_date`` with a manifest of their SHA-256, or None."""
+    import hashlib
+    import zipfile
+
+    from donations.models import ComplianceReport
+
+    filed = list(ComplianceReport.objects.filter(election=election, report_date=report_date).order_by("format"))
+    if not filed:
+        return None
+    buffer = io.BytesIO()
+    stem = f"{election.slug}-compliance-{report_date.isoformat()}"
+    manifest = {"election": election.slug, "date": report_date.isoformat(), "files": []}
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for report in filed:
+            content = bytes(report.content)
+            name = f"{stem}.{report.format}"
+            archive.writestr(name, content)
+            manifest["files"].append(
+                {
+                    "name": name,
+                    "sha256": report.sha256,
+                    "verified": hashlib.sha256(content).hexdigest() == report.sha256,
+                    "rule_version": report.rule_version.number,
+                }
+            )
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+    return buffer.getvalue()

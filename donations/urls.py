@@ -37,5 +37,6 @@ urlpatterns = [
     path("donations/<slug:slug>/corrections/new/", staff.correction, name="correction"),
     path("donations/<slug:slug>/ledger/", staff.ledger, name="ledger"),
     path("donations/<slug:slug>/alerts/", staff.alerts, name="alerts"),
+    path("donations/<slug:slug>/reports/pack-<str:day>.zip", staff.auditor_pack, name="auditor_pack"),
     path("donations/<slug:slug>/reports/compliance.<str:fmt>", staff.compliance_report, name="compliance_report"),
 ]

@@ -5,6 +5,7 @@ Other staff roles get 403; auditors are sent to /audit/ and may download the com
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 
 from django.contrib import messages
@@ -455,4 +456,21 @@ def filed_report(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="{report.election.slug}-compliance-{report.report_date.isoformat()}.{report.format}"'
     )
     response["X-Content-SHA256"] = report.sha256
+    return response
+
+
+@report_access
+@require_GET
+def auditor_pack(request: HttpRequest, slug: str, day: str) -> HttpResponse:
+    """The reports filed on one day, zipped with a manifest of their SHA-256."""
+    election = _election(slug)
+    try:
+        report_date = date.fromisoformat(day)
+    except ValueError as exc:
+        raise Http404 from exc
+    content = reports.auditor_pack(election, report_date)
+    if content is None:
+        raise Http404
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{election.slug}-audit-pack-{report_date.isoformat()}.zip"'
     return response

@@ -117,3 +117,24 @@ def test_deadline_alerts_once_per_item_per_day(election, finance_officer, audito
         refund=refunds[0], paid_on=today, bank_reference="RET-1", recorded_by=finance_officer
     )
     assert services.send_deadline_alerts(today=today + timedelta(days=12)) == 1
+
+
+def test_auditor_pack_zips_the_filed_reports_with_a_manifest(election, client_for, auditor, staff_user):
+    import zipfile
+
+    from django.urls import reverse
+
+    services.file_daily_reports(today=date(2026, 5, 11))
+    url = reverse("donations:auditor_pack", args=[election.slug, "2026-05-11"])
+    assert client_for(staff_user).get(url).status_code == 403
+    response = client_for(auditor).get(url)
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert len(manifest["files"]) == 4 and all(item["verified"] for item in manifest["files"])
+    for item in manifest["files"]:
+        assert hashlib.sha256(archive.read(item["name"])).hexdigest() == item["sha256"]
+    assert (
+        client_for(auditor).get(reverse("donations:auditor_pack", args=[election.slug, "2026-05-12"])).status_code
+        == 404
+    )
+    assert client_for(auditor).get("/audit/donations/compliancereport/").status_code == 200
