@@ -71,7 +71,6 @@ class Filters:
     start: date
     end: date
     region: Region | None  # the region every regional figure is narrowed to (a coordinator's own), or None
-    chosen: bool  # whether the user picked the region (as opposed to being scoped to it)
 
 
 def default_period(today: date) -> tuple[date, date]:
@@ -103,7 +102,7 @@ def read_filters(
     else:
         start, end = new_start, new_end
 
-    region, chosen = scope, False
+    region = scope
     code = params.get("region", "")
     if code:
         if code not in by_code:
@@ -111,8 +110,8 @@ def read_filters(
         elif scope is not None and code != scope.code:
             warnings.append(gettext("You see your own region only."))
         else:
-            region, chosen = by_code[code], scope is None
-    filters = Filters(start=start, end=end, region=region, chosen=chosen)
+            region = by_code[code]
+    filters = Filters(start=start, end=end, region=region)
     form = DashboardFilterForm(
         initial={"start": start, "end": end, "region": region.code if region else ""}, regions=regions, scope=scope
     )
