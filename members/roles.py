@@ -30,6 +30,7 @@ PERMISSIONS = {
         "members.change_ineligiblecategory",
         "members.add_invitation",
         "members.change_profilechange",
+        "members.change_consent",
     ],
     # Coordinators see their region's organizations and statements (the views scope them); not the meetings.
     Role.REGIONAL_COORDINATOR: [

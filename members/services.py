@@ -535,3 +535,20 @@ def remind_waiting_applications(*, today: date | None = None) -> int:
                 language=language,
             )
     return count
+
+
+@transaction.atomic
+def withdraw_consent(*, consent: Consent, withdrawn_by) -> Consent:
+    """Record that a person withdrew a consent (e.g. by letter to the HQ); the row stays as evidence."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        raise ValidationError(_("This consent was already withdrawn."))
+    consent.withdrawn_at = timezone.now()
+    consent.save(update_fields=["withdrawn_at"])
+    audit.record(
+        actor=withdrawn_by,
+        action="members.consent.withdraw",
+        obj=consent.person,
+        data={"consent": consent.pk, "purpose": consent.purpose, "text_version": consent.text_version},
+    )
+    return consent

@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/members/<int:pk>/", staff.organization_detail, name="staff_organization"),
     path("staff/members/<int:pk>/status/", staff.organization_status, name="staff_organization_status"),
     path("staff/members/<int:pk>/invite/", staff.organization_invite, name="staff_organization_invite"),
+    path("staff/members/consents/<int:pk>/withdraw/", staff.consent_withdraw, name="staff_consent_withdraw"),
     path("staff/members/profile-changes/", staff.profile_change_list, name="staff_profile_changes"),
     path("staff/members/profile-changes/<int:pk>/", staff.profile_change_decide, name="staff_profile_change_decide"),
     path("staff/members/meetings/", staff.meeting_list, name="staff_meetings"),

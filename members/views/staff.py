@@ -19,6 +19,7 @@ from members.filters import OrganizationFilter
 from members.forms import DecisionForm, IneligibleCategoryForm, MeetingForm, StatementForm, StatusForm
 from members.models import (
     CommitteeMeeting,
+    Consent,
     Decision,
     IneligibleCategory,
     Organization,
@@ -356,3 +357,21 @@ def profile_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The change was applied.") if approve else _("The change was refused."))
     return redirect("members:staff_profile_changes")
+
+
+@staff_required
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a representative's withdrawal of their consent (committee staff)."""
+    _require(request, "members.change_consent")
+    consent = get_object_or_404(Consent.objects.select_related("person"), pk=pk)
+    organization_pk = request.POST.get("organization", "")
+    try:
+        services.withdraw_consent(consent=consent, withdrawn_by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The withdrawal of the consent was recorded."))
+    if organization_pk.isdigit():
+        return redirect("members:staff_organization", pk=int(organization_pk))
+    return redirect("members:staff_organizations")

@@ -4,8 +4,9 @@ import datetime
 
 import factory
 
+from members import services
 from members.models import CommitteeMeeting, CommitteeMember, Person, StatementOfSupport
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import OrganizationFactory, UserFactory, bin_number, region
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -50,3 +51,20 @@ class StatementFactory(factory.django.DjangoModelFactory):
     speaker_name = "Спикер Тестовый"
     text = "Мы поддерживаем коалицию."
     made_on = datetime.date(2026, 11, 20)
+
+
+def make_application(**overrides) -> services.Application:
+    """Return what the join form would pass to the service (valid unless overridden)."""
+    data = {
+        "name_ru": "ОО «Тест»",
+        "bin": bin_number(),
+        "kind": "public_association",
+        "region": region("KZ-35"),
+        "email": "org@example.kz",
+        "representative_name": "Петрова Анна",
+        "representative_title": "Секретарь",
+        "representative_phone": "+77470001122",
+        "consent_text": "Я согласна",
+    }
+    data.update(overrides)
+    return services.Application(**data)

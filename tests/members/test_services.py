@@ -7,26 +7,11 @@ from django.db import IntegrityError
 from coalition.models import AuditEntry, OutboundMessage
 from members import services
 from members.models import Consent, Decision, Organization, QuorumRule, StatusChange
-from tests.factories import OrganizationFactory, bin_number, region
+from tests.factories import OrganizationFactory
 from tests.members.factories import MeetingFactory
+from tests.members.factories import make_application as application
 
 pytestmark = pytest.mark.django_db
-
-
-def application(**overrides) -> services.Application:
-    data = {
-        "name_ru": "ОО «Тест»",
-        "bin": bin_number(),
-        "kind": "public_association",
-        "region": region("KZ-35"),
-        "email": "org@example.kz",
-        "representative_name": "Петрова Анна",
-        "representative_title": "Секретарь",
-        "representative_phone": "+77470001122",
-        "consent_text": "Я согласна",
-    }
-    data.update(overrides)
-    return services.Application(**data)
 
 
 def test_submit_application_records_organization_representative_consent_and_confirmation():
@@ -302,3 +287,15 @@ def test_statement_publication_is_audited(staff_user):
     statement.refresh_from_db()
     assert statement.may_publish
     assert AuditEntry.objects.get(action="members.statement.publication").data == {"before": False, "after": True}
+
+
+def test_consent_withdrawal_is_recorded_once(staff_user):
+    org = services.submit_application(application=application())
+    consent = Consent.objects.get()
+    services.withdraw_consent(consent=consent, withdrawn_by=staff_user)
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None and not consent.is_active
+    assert AuditEntry.objects.get(action="members.consent.withdraw").actor == staff_user
+    with pytest.raises(ValidationError):
+        services.withdraw_consent(consent=consent, withdrawn_by=staff_user)
+    assert org.affiliations.get().person.consents.count() == 1

@@ -334,3 +334,18 @@ def test_queue_and_meeting_query_counts_do_not_grow(client_for, staff_user, djan
         assert client.get(reverse("members:staff_meeting", args=[meeting.pk])).status_code == 200
     with django_assert_max_num_queries(16):
         assert client.get(reverse("members:staff_organization", args=[orgs[0].pk])).status_code == 200
+
+
+def test_staff_records_consent_withdrawal_coordinator_cannot(client_for, staff_user, coordinator):
+    from members import services
+    from members.models import Consent
+    from tests.members.test_services import application
+
+    org = services.submit_application(application=application())
+    consent = Consent.objects.get()
+    url = reverse("members:staff_consent_withdraw", args=[consent.pk])
+    assert client_for(coordinator).post(url, {"organization": org.pk}).status_code == 403
+    response = client_for(staff_user).post(url, {"organization": org.pk})
+    assert response.status_code == 302 and response.url == reverse("members:staff_organization", args=[org.pk])
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
