@@ -79,7 +79,10 @@ class ReportForm(forms.Form):
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
     locality = forms.CharField(label=_("City, town or village"), max_length=200, required=False)
     occurred_on = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("If you know it.")
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("If you know it."),
     )
     occurred_when = forms.CharField(
         label=_("When (in words)"),
@@ -251,7 +254,9 @@ class RevealIdentityForm(forms.Form):
 class ForwardForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.filter(active=True))
     sent_on = forms.DateField(
-        label=_("Date sent"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date sent"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     outgoing_number = forms.CharField(label=_("Outgoing letter number"), max_length=50)
     include_identity = forms.BooleanField(
@@ -299,11 +304,13 @@ class PolicyForm(forms.ModelForm):
 
 class AnswerForm(forms.Form):
     acknowledged_on = forms.DateField(
-        label=_("Acknowledged on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Acknowledged on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     agency_reference = forms.CharField(label=_("Agency's reference"), max_length=100, required=False)
     outcome_on = forms.DateField(
-        label=_("Outcome received on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Outcome received on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     outcome = forms.CharField(label=_("Outcome (internal)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     outcome_public = forms.CharField(
