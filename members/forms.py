@@ -87,6 +87,7 @@ class ApplicationForm(forms.Form):
         self.fields["region"].label_from_instance = lambda region: region.name
         self.fields["declared_categories"].label_from_instance = lambda category: category.label
         self.fields["fax_number"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        self.fields["consent"].widget.attrs["aria-describedby"] = "consent-text"
         self.helper = FormHelper()
         self.helper.form_id = "join-form"
         self.helper.layout = Layout(
