@@ -39,7 +39,11 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 class FileRefused(Exception):
-    """The file as a whole cannot be read; nothing was imported."""
+    """The file as a whole cannot be read; nothing was imported. ``code`` says why, whatever the language."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -76,24 +80,28 @@ def _decode(content: bytes) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FileRefused(_("The file is not UTF-8 text: save it as CSV UTF-8 and upload it again.")) from exc
+        raise FileRefused(
+            _("The file is not UTF-8 text: save it as CSV UTF-8 and upload it again."), code="encoding"
+        ) from exc
 
 
 def _reader(content: bytes, columns: tuple[str, ...]) -> csv.DictReader:
     text = _decode(content)
     if "\x00" in text:
-        raise FileRefused(_("The file is not a CSV text file."))
+        raise FileRefused(_("The file is not a CSV text file."), code="binary")
     reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra")
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [name for name in columns if name not in header]
     if missing:
-        raise FileRefused(_("Columns missing from the header: %(columns)s.") % {"columns": ", ".join(missing)})
+        raise FileRefused(
+            _("Columns missing from the header: %(columns)s.") % {"columns": ", ".join(missing)}, code="columns"
+        )
     reader.fieldnames = header
     return reader
 
 
-def _records(reader: csv.DictReader, columns: tuple[str, ...], parsed: ParsedFile):
-    """Yield (line, record) for each data row; refuse the file if any cell is a formula."""
+def _records(reader: csv.DictReader, parsed: ParsedFile) -> list[tuple[int, dict]]:
+    """Return (line, record) for each data row; refuse the file if any cell is a formula."""
     records = []
     try:
         for record in reader:
@@ -102,11 +110,12 @@ def _records(reader: csv.DictReader, columns: tuple[str, ...], parsed: ParsedFil
             for value in [*(v for k, v in record.items() if k != "_extra" and isinstance(v, str))]:
                 if looks_like_formula(value.strip()):
                     raise FileRefused(
-                        _("Line %(line)d holds a spreadsheet formula; the file was refused.") % {"line": line}
+                        _("Line %(line)d holds a spreadsheet formula; the file was refused.") % {"line": line},
+                        code="formula",
                     )
             records.append((line, record))
     except csv.Error as exc:
-        raise FileRefused(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
+        raise FileRefused(_("The file is not valid CSV: %(error)s") % {"error": exc}, code="csv") from exc
     return records
 
 
@@ -114,7 +123,7 @@ def parse_statement(content: bytes) -> ParsedFile:
     """Parse a bank statement; raise FileRefused for a file-level problem."""
     parsed = ParsedFile()
     reader = _reader(content, STATEMENT_COLUMNS)
-    for line, record in _records(reader, STATEMENT_COLUMNS, parsed):
+    for line, record in _records(reader, parsed):
         if any(record.get(name) is None for name in STATEMENT_COLUMNS):
             parsed.errors.append({"line": line, "error": _("Columns are missing in this row.")})
             continue
@@ -183,7 +192,7 @@ def parse_donors(content: bytes, categories: set[str]) -> ParsedFile:
 
     parsed = ParsedFile()
     reader = _reader(content, DONOR_COLUMNS)
-    for line, record in _records(reader, DONOR_COLUMNS, parsed):
+    for line, record in _records(reader, parsed):
         if any(record.get(name) is None for name in DONOR_COLUMNS):
             parsed.errors.append({"line": line, "error": _("Columns are missing in this row.")})
             continue

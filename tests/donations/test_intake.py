@@ -277,6 +277,7 @@ def test_period_covered_by_a_filed_report_is_locked_for_corrections(election, fi
         "note": "x",
         "recorded_by": finance_officer,
     }
-    with pytest.raises(ValidationError, match="filed report"):
+    with pytest.raises(ValidationError) as refused:
         services.record_correction(entry_date=date(2026, 5, 31), **kwargs)
+    assert refused.value.code == "period_locked"
     assert services.record_correction(entry_date=date(2026, 6, 1), **kwargs).amount == Decimal("-10")

@@ -1,0 +1,107 @@
+"""Bank statement imports: checked as a whole, then each row decided under the fund's lock."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from django.db import transaction
+from django.utils import timezone
+
+from coalition import audit
+from donations import rules
+from donations.models import (
+    Election,
+    StatementImport,
+)
+from donations.services.alerts import detect_coercion
+from donations.services.intake import Incoming, acting_user, record_donation
+from donations.statements import FileRefused, parse_statement
+
+# --- Bank statements --------------------------------------------------------------------------------------------------
+
+
+def create_statement_import(*, election: Election, file_name: str, content: bytes, uploaded_by) -> StatementImport:
+    """Check the file as a whole and store it for the import; raise FileRefused (nothing stored) if unreadable."""
+    parsed = parse_statement(content)
+    with transaction.atomic():
+        statement = StatementImport.objects.create(
+            election=election,
+            file_name=file_name[:255],
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            total_rows=parsed.read,
+            uploaded_by=acting_user(uploaded_by),
+        )
+        audit.record(
+            actor=uploaded_by,
+            action="donations.upload_statement",
+            obj=statement,
+            data={"file_name": file_name, "sha256": statement.sha256, "rows": parsed.read},
+        )
+    return statement
+
+
+def run_statement_import(*, statement_id: int) -> StatementImport:
+    """Import a stored statement: rows in date order then file order, each decided under the fund's lock.
+
+    Safe to run twice and after an interruption: a bank reference already in the ledger is skipped, so the
+    result is the same ledger.
+    """
+    claimed = StatementImport.objects.filter(
+        pk=statement_id, status__in=[StatementImport.Status.PENDING, StatementImport.Status.RUNNING]
+    ).update(status=StatementImport.Status.RUNNING)
+    statement = StatementImport.objects.select_related("election").get(pk=statement_id)
+    if not claimed:
+        return statement
+    try:
+        parsed = parse_statement(bytes(statement.content))
+    except FileRefused as exc:
+        StatementImport.objects.filter(pk=statement_id).update(
+            status=StatementImport.Status.FAILED, errors=[{"line": 0, "error": str(exc)}], finished_at=timezone.now()
+        )
+        statement.refresh_from_db()
+        return statement
+    verdicts: Counter[str] = Counter()
+    imported = duplicates = 0
+    seen: set[str] = set()
+    rows = sorted(parsed.rows, key=lambda row: (row.received_on, row.line))
+    for index, row in enumerate(rows, start=1):
+        donation = None
+        if row.bank_reference not in seen:
+            seen.add(row.bank_reference)
+            donation = record_donation(
+                election=statement.election, incoming=Incoming.from_row(row), statement=statement
+            )
+        if donation is None:
+            duplicates += 1
+        else:
+            imported += 1
+            verdicts[donation.verdict] += 1
+        if index % 25 == 0:
+            StatementImport.objects.filter(pk=statement_id).update(processed_rows=index)
+    summary = {
+        "read": parsed.read,
+        "imported": imported,
+        "duplicates": duplicates,
+        "refused": len(parsed.errors),
+        "verdicts": {verdict: verdicts.get(verdict, 0) for verdict in rules.VERDICTS},
+    }
+    with transaction.atomic():
+        StatementImport.objects.filter(pk=statement_id).update(
+            status=StatementImport.Status.DONE,
+            processed_rows=parsed.read,
+            summary=summary,
+            errors=parsed.errors,
+            finished_at=timezone.now(),
+        )
+        statement.refresh_from_db()
+        audit.record(actor=statement.uploaded_by, action="donations.import_statement", obj=statement, data=summary)
+    detect_coercion(election=statement.election)
+    return statement
+
+
+def import_bank_statement(*, election: Election, file_name: str, content: bytes, actor=None) -> StatementImport:
+    """Store and import a statement now (the management command; the upload page queues a task instead)."""
+    statement = create_statement_import(election=election, file_name=file_name, content=content, uploaded_by=actor)
+    return run_statement_import(statement_id=statement.pk)
