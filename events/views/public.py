@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
+from coalition.views import ratelimited
 from events import ics, services
 from events.forms import ApplicantForm, VerifyForm
 from events.models import Certificate, Event, Registration, TrainingSession
@@ -25,7 +27,10 @@ def _applicant(form: ApplicantForm) -> services.Applicant:
     )
 
 
+@ratelimit(key="ip", rate="20/h", method="POST", block=False)
 def event_public(request: HttpRequest, token: str) -> HttpResponse:
+    if getattr(request, "limited", False):
+        return ratelimited(request)
     event = get_object_or_404(Event.objects.select_related("region"), public_token=token)
     form = ApplicantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -76,7 +81,10 @@ def registration_cancel(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("events:registration", token)
 
 
+@ratelimit(key="ip", rate="20/h", method="POST", block=False)
 def session_public(request: HttpRequest, token: str) -> HttpResponse:
+    if getattr(request, "limited", False):
+        return ratelimited(request)
     session = get_object_or_404(TrainingSession.objects.select_related("course", "region"), public_token=token)
     form = ApplicantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -102,8 +110,11 @@ def _certificate(code: str) -> Certificate:
     return get_object_or_404(Certificate.objects.select_related("person", "course"), verification_code=code.upper())
 
 
+@ratelimit(key="ip", rate="60/h", method="GET", block=False)
 def verify_code(request: HttpRequest, code: str) -> HttpResponse:
-    """Show only what proves the certificate: name, course, date, valid or revoked."""
+    """Show only what proves the certificate: name, course, date, valid or revoked (rate-limited against guessing)."""
+    if getattr(request, "limited", False):
+        return ratelimited(request)
     try:
         certificate = _certificate(code)
     except Http404:

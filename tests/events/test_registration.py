@@ -137,3 +137,10 @@ def test_public_page_rejects_a_bad_phone(client):
         {"full_name": "Асель", "email": "a@example.kz", "phone": "12345", "consent": "on"},
     )
     assert response.status_code == 200 and "phone" in response.context["form"].errors
+
+
+def test_public_registration_is_rate_limited_per_address(client):
+    event = EventFactory()
+    url = reverse("events:event_public", args=[event.public_token])
+    statuses = [client.post(url, {"full_name": "x"}, REMOTE_ADDR="10.9.8.7").status_code for _ in range(21)]
+    assert statuses[:20] == [200] * 20 and statuses[20] == 429
