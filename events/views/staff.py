@@ -92,32 +92,48 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if scoped_region(request.user) is not None:
         filterset.form.fields.pop("region")
     events = filterset.qs
-    if request.GET.get("export") == "csv":
-        return _events_csv(events)
+    if request.GET.get("export") in ("csv", "xlsx"):
+        return _events_export(events, request.GET["export"])
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "events/event_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})
 
 
-def _events_csv(events) -> HttpResponse:
+def _events_export(events, fmt: str) -> HttpResponse:
+    """Export the filtered events as CSV or XLSX (cells that look like formulas are neutralised)."""
+    header = [_("Title"), _("Kind"), _("Region"), _("Place"), _("Starts"), _("Status"), _("Registered")]
+    rows = [
+        [
+            _neutralise(event.title),
+            event.get_kind_display(),
+            event.region.name,
+            _neutralise(event.place),
+            timezone.localtime(event.starts_at).strftime("%d.%m.%Y %H:%M"),
+            event.get_status_display(),
+            event.registered,
+        ]
+        for event in events
+    ]
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = str(_("Events"))[:31]
+        sheet.append([str(h) for h in header])
+        for row in rows:
+            sheet.append([str(cell) if not isinstance(cell, int) else cell for cell in row])
+        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="events.xlsx"'
+        workbook.save(response)
+        return response
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="events.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([_("Title"), _("Kind"), _("Region"), _("Place"), _("Starts"), _("Status"), _("Registered")])
-    for event in events:
-        writer.writerow(
-            [
-                _neutralise(event.title),
-                event.get_kind_display(),
-                event.region.name,
-                _neutralise(event.place),
-                timezone.localtime(event.starts_at).strftime("%d.%m.%Y %H:%M"),
-                event.get_status_display(),
-                event.registered,
-            ]
-        )
+    writer.writerow(header)
+    writer.writerows(rows)
     return response
 
 

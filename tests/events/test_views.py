@@ -83,6 +83,14 @@ def test_list_filters_search_paginate_and_export(client_for, staff_user):
     assert "Встреча в школе" in page and "Пикет у" not in page
     export = client.get(reverse("events:list"), {"export": "csv"})
     assert export["Content-Type"].startswith("text/csv") and "Пикет у акимата" in export.content.decode()
+    EventFactory(title="=HYPERLINK(1)", kind=Event.Kind.PICKET)
+    xlsx = client.get(reverse("events:list"), {"export": "xlsx", "kind": "picket"})
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    titles = [row[0] for row in load_workbook(BytesIO(xlsx.content)).active.iter_rows(min_row=2, values_only=True)]
+    assert sorted(titles) == ["'=HYPERLINK(1)", "Пикет у акимата"]
     EventFactory.create_batch(30)
     assert "page=2" in client.get(reverse("events:list")).content.decode()
 
