@@ -19,6 +19,7 @@ from members.models import (
     Decision,
     IneligibleCategory,
     Organization,
+    QuorumRule,
     StatementOfSupport,
 )
 
@@ -421,3 +422,30 @@ class NominationForm(forms.Form):
     def clean_phone(self):
         number = self.cleaned_data["phone"]
         return str(number) if number else ""
+
+
+class CommitteeMemberForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    title = forms.CharField(label=_("Title on the committee"), max_length=200, required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.filter(status=Organization.Status.ADMITTED),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Add to the committee")))
+
+
+class QuorumRuleForm(forms.ModelForm):
+    class Meta:
+        model = QuorumRule
+        fields = ["valid_from", "share", "strictly_more", "source"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Add the rule")))

@@ -31,6 +31,9 @@ PERMISSIONS = {
         "members.add_invitation",
         "members.change_profilechange",
         "members.change_consent",
+        "members.add_committeemember",
+        "members.change_committeemember",
+        "members.add_quorumrule",
     ],
     # Coordinators see their region's organizations and statements (the views scope them); not the meetings.
     Role.REGIONAL_COORDINATOR: [

@@ -552,3 +552,43 @@ def withdraw_consent(*, consent: Consent, withdrawn_by) -> Consent:
         data={"consent": consent.pk, "purpose": consent.purpose, "text_version": consent.text_version},
     )
     return consent
+
+
+@transaction.atomic
+def add_committee_member(*, full_name: str, title: str, organization: Organization | None, added_by) -> CommitteeMember:
+    """Put a person on the organizing committee's roster (the quorum is counted against the active roster)."""
+    person = Person.objects.create(full_name=full_name, region=organization.region if organization else None)
+    member = CommitteeMember.objects.create(person=person, title=title, organization=organization)
+    audit.record(
+        actor=added_by,
+        action="members.committee.add",
+        obj=member,
+        data={"person": person.pk, "title": title, "organization": organization.pk if organization else None},
+    )
+    return member
+
+
+@transaction.atomic
+def set_committee_member_active(*, member: CommitteeMember, is_active: bool, changed_by) -> CommitteeMember:
+    """Take a member off the roster, or back on; past meetings keep their recorded size and attendance."""
+    member = CommitteeMember.objects.select_for_update().get(pk=member.pk)
+    before = member.is_active
+    member.is_active = is_active
+    member.save(update_fields=["is_active"])
+    audit.record(
+        actor=changed_by, action="members.committee.active", obj=member, data={"before": before, "after": is_active}
+    )
+    return member
+
+
+@transaction.atomic
+def add_quorum_rule(*, valid_from: date, share, strictly_more: bool, source: str, added_by) -> QuorumRule:
+    """Add the quorum rule in force from ``valid_from`` (earlier meetings keep the rule of their date)."""
+    rule = QuorumRule.objects.create(valid_from=valid_from, share=share, strictly_more=strictly_more, source=source)
+    audit.record(
+        actor=added_by,
+        action="members.quorum.add",
+        obj=rule,
+        data={"valid_from": valid_from, "share": str(share), "strictly_more": strictly_more, "source": source},
+    )
+    return rule

@@ -17,6 +17,10 @@ urlpatterns = [
     path("staff/members/consents/<int:pk>/withdraw/", staff.consent_withdraw, name="staff_consent_withdraw"),
     path("staff/members/profile-changes/", staff.profile_change_list, name="staff_profile_changes"),
     path("staff/members/profile-changes/<int:pk>/", staff.profile_change_decide, name="staff_profile_change_decide"),
+    path("staff/members/committee/", staff.committee, name="staff_committee"),
+    path(
+        "staff/members/committee/<int:pk>/active/", staff.committee_member_active, name="staff_committee_member_active"
+    ),
     path("staff/members/meetings/", staff.meeting_list, name="staff_meetings"),
     path("staff/members/meetings/new/", staff.meeting_create, name="staff_meeting_create"),
     path("staff/members/meetings/<int:pk>/", staff.meeting_detail, name="staff_meeting"),

@@ -16,14 +16,24 @@ from django.views.decorators.http import require_POST
 from coalition.access import scoped_region, staff_required
 from members import exports, portal, selectors, services
 from members.filters import OrganizationFilter
-from members.forms import DecisionForm, IneligibleCategoryForm, MeetingForm, StatementForm, StatusForm
+from members.forms import (
+    CommitteeMemberForm,
+    DecisionForm,
+    IneligibleCategoryForm,
+    MeetingForm,
+    QuorumRuleForm,
+    StatementForm,
+    StatusForm,
+)
 from members.models import (
     CommitteeMeeting,
+    CommitteeMember,
     Consent,
     Decision,
     IneligibleCategory,
     Organization,
     ProfileChange,
+    QuorumRule,
     StatementOfSupport,
 )
 
@@ -375,3 +385,48 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if organization_pk.isdigit():
         return redirect("members:staff_organization", pk=int(organization_pk))
     return redirect("members:staff_organizations")
+
+
+@staff_required
+def committee(request: HttpRequest) -> HttpResponse:
+    """The committee roster and the quorum rules; committee staff add members and rules here."""
+    _require(request, "members.view_committeemember")
+    member_form = CommitteeMemberForm(request.POST or None, prefix="member")
+    rule_form = QuorumRuleForm(request.POST or None, prefix="rule")
+    if request.method == "POST":
+        if "member-full_name" in request.POST:
+            _require(request, "members.add_committeemember")
+            if member_form.is_valid():
+                services.add_committee_member(**member_form.cleaned_data, added_by=request.user)
+                messages.success(request, _("The member was added to the committee."))
+                return redirect("members:staff_committee")
+        else:
+            _require(request, "members.add_quorumrule")
+            if rule_form.is_valid():
+                services.add_quorum_rule(**rule_form.cleaned_data, added_by=request.user)
+                messages.success(request, _("The quorum rule was added."))
+                return redirect("members:staff_committee")
+    return render(
+        request,
+        "members/staff/committee.html",
+        {
+            "members": CommitteeMember.objects.select_related("person", "organization").order_by(
+                "-is_active", "person__full_name"
+            ),
+            "rules": QuorumRule.objects.all(),
+            "member_form": member_form,
+            "rule_form": rule_form,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def committee_member_active(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "members.change_committeemember")
+    member = get_object_or_404(CommitteeMember, pk=pk)
+    services.set_committee_member_active(
+        member=member, is_active=request.POST.get("is_active") == "1", changed_by=request.user
+    )
+    messages.success(request, _("The committee roster was updated."))
+    return redirect("members:staff_committee")

@@ -42,6 +42,7 @@ def _urls(org, meeting):
         "eligibility": reverse("members:staff_eligibility"),
         "eligibility_new": reverse("members:staff_eligibility_create"),
         "profile_changes": reverse("members:staff_profile_changes"),
+        "committee": reverse("members:staff_committee"),
     }
 
 
@@ -349,3 +350,24 @@ def test_staff_records_consent_withdrawal_coordinator_cannot(client_for, staff_u
     assert response.status_code == 302 and response.url == reverse("members:staff_organization", args=[org.pk])
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None
+
+
+def test_staff_keep_the_committee_roster_and_quorum_rules(client_for, staff_user, coordinator):
+    from members.models import CommitteeMember, QuorumRule
+
+    client = client_for(staff_user)
+    url = reverse("members:staff_committee")
+    response = client.post(url, {"member-full_name": "Новый Член", "member-title": "Член оргкомитета"})
+    assert response.status_code == 302
+    member = CommitteeMember.objects.get()
+    assert member.is_active and member.person.full_name == "Новый Член"
+    client.post(reverse("members:staff_committee_member_active", args=[member.pk]), {"is_active": "0"})
+    member.refresh_from_db()
+    assert not member.is_active
+    response = client.post(url, {"rule-valid_from": "2027-01-01", "rule-share": "0.66", "rule-source": "Решение"})
+    assert response.status_code == 302
+    assert QuorumRule.objects.filter(valid_from="2027-01-01", strictly_more=False).exists()
+    assert AuditEntry.objects.filter(action__startswith="members.committee.").count() == 2
+    assert AuditEntry.objects.filter(action="members.quorum.add").exists()
+    assert client_for(coordinator).post(url, {"member-full_name": "X"}).status_code == 403
+    assert "2027" in client.get(url).content.decode()
