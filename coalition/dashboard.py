@@ -43,6 +43,9 @@ PANEL_PERMISSIONS = {
 
 MAP_FILE = "coalition/kz-regions.svg"
 
+# The period filter accepts dates in this range.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
 
 # --- Filters --------------------------------------------------------------------------------------------------
 
@@ -78,6 +81,12 @@ def default_period(today: date) -> tuple[date, date]:
     return today.replace(day=1), today
 
 
+def _shown(value: str | None) -> str:
+    """Return a query-string value as it may be quoted back in a message (short; escaped by the template)."""
+    value = value or ""
+    return value if len(value) <= 40 else value[:40] + "…"
+
+
 def read_filters(
     params, *, regions: list[Region], scope: Region | None, today: date
 ) -> tuple[Filters, DashboardFilterForm, list[str]]:
@@ -92,10 +101,11 @@ def read_filters(
     bound.is_valid()
     data = bound.cleaned_data
     for field in ("start", "end"):
-        if field in bound.errors:
-            warnings.append(
-                gettext("The date “%(value)s” was not understood and is ignored.") % {"value": params.get(field)}
-            )
+        # Dates far outside the coalition's life are refused too (date arithmetic near date.max would fail).
+        if field in bound.errors or (data.get(field) and not EARLIEST <= data[field] <= LATEST):
+            data.pop(field, None)
+            value = _shown(params.get(field))
+            warnings.append(gettext("The date “%(value)s” was not understood and is ignored.") % {"value": value})
     new_start, new_end = data.get("start") or start, data.get("end") or end
     if new_start > new_end:
         warnings.append(gettext("The period ends before it starts; the default period is shown."))
@@ -106,7 +116,7 @@ def read_filters(
     code = params.get("region", "")
     if code:
         if code not in by_code:
-            warnings.append(gettext("The region “%(value)s” is unknown and is ignored.") % {"value": code})
+            warnings.append(gettext("The region “%(value)s” is unknown and is ignored.") % {"value": _shown(code)})
         elif scope is not None and code != scope.code:
             warnings.append(gettext("You see your own region only."))
         else:
@@ -555,10 +565,12 @@ def render_map(rows: list[dict], regions: list[Region]) -> SafeString:
         svg,
         count=1,
     )
-    svg = svg.replace(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 551" width="1000" height="551" class="kz-map">',
+    # The root keeps its viewBox but not its fixed size (CSS scales it), and is named by the panel's heading.
+    svg = re.sub(
+        r"<svg\b[^>]*>",
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 551" class="kz-map" role="group" '
         'aria-labelledby="coverage-map-heading">',
-        1,
+        svg,
+        count=1,
     )
     return mark_safe(svg)  # safe: our vendored file, every inserted value escaped by format_html

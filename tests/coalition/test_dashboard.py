@@ -10,6 +10,7 @@ from itertools import count
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -149,6 +150,12 @@ def fund():
     return election
 
 
+def english(client):
+    """Return ``client`` with English chosen, so the tests can read the page's messages."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 def panels(response) -> dict:
     assert response.status_code == 200
     return response.context["panels"]
@@ -242,7 +249,7 @@ def test_fund_panel_figures(client_for, finance_officer, fund):
 
 
 def test_fund_panel_without_an_election(client_for, finance_officer):
-    response = client_for(finance_officer).get("/")
+    response = english(client_for(finance_officer)).get("/")
     assert panels(response)["fund"] == {"election": None}
     assert "No election fund is set up yet." in response.content.decode()
 
@@ -280,7 +287,7 @@ def test_coordinator_sees_only_own_region(client_for, coordinator):
 
 def test_coordinator_cannot_pick_another_region(client_for, coordinator):
     build_world()
-    response = client_for(coordinator).get("/?region=KZ-71")
+    response = english(client_for(coordinator)).get("/?region=KZ-71")
     assert panels(response)["coalition"]["admitted"] == 2
     assert "You see your own region only." in [str(m) for m in response.context["messages"]]
 
@@ -321,13 +328,16 @@ def test_period_filter_counts_events_held_in_it(client_for, staff_user):
     [
         ("start=yesterday", "was not understood"),
         ("end=2026-13-45", "was not understood"),
+        ("end=9999-12-31", "was not understood"),
+        ("start=0001-01-01", "was not understood"),
+        ("start=" + "9" * 200, "was not understood"),
         ("region=KZ-99", "is unknown"),
         ("region=%3Cscript%3E", "is unknown"),
         ("start=2026-11-20&end=2026-11-01", "ends before it starts"),
     ],
 )
 def test_bad_filter_values_are_ignored_with_a_message(client_for, staff_user, query, warning):
-    response = client_for(staff_user).get(f"/?{query}")
+    response = english(client_for(staff_user)).get(f"/?{query}")
     assert response.status_code == 200
     filters = response.context["filters"]
     assert (filters.start, filters.end, filters.region) == (today().replace(day=1), today(), None)
