@@ -14,7 +14,8 @@
   function show(data) {
     var valid = live.querySelector('[data-field="valid_id"]');
     set("valid_id", data.valid_id ? valid.dataset.yes : valid.dataset.no);
-    set("source", data.source);
+    var source = live.querySelector('[data-field="source"]');
+    set("source", source.dataset[data.source] || data.source);
     var donor = live.querySelector('[data-field="donor"]');
     set("donor", data.donor ? data.donor.name + " (" + data.donor.category + ")" : donor.dataset.none);
     set("prohibited", (data.prohibited || []).join(", ") || "—");
