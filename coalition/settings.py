@@ -243,5 +243,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# The public address used in links inside emails and PDFs (registration links, receipts, letters).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+HOTLINE_RATE = env.str("HOTLINE_RATE", default="10/h")  # posts per IP to the public hotline forms
 COALITION_NAME = env.str("COALITION_NAME", default="Народная коалиция")
 HOTLINE_PHONE = env.str("HOTLINE_PHONE", default="+7 7172 707 616")

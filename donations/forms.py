@@ -9,6 +9,7 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coalition.identifiers import is_valid_bin, is_valid_iin
 from donations import rules
@@ -266,7 +267,7 @@ class DonorFilter(django_filters.FilterSet):
 
 
 class RefundFilter(django_filters.FilterSet):
-    STATE_CHOICES = [("open", _("Open")), ("overdue", _("Overdue")), ("done", _("Paid"))]
+    STATE_CHOICES = [("open", pgettext_lazy("refund state", "Open")), ("overdue", _("Overdue")), ("done", _("Paid"))]
     state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="by_state", label=_("state"))
     kind = django_filters.ChoiceFilter(choices=Refund.Kind.choices, label=_("kind"))
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coalition.identifiers import validate_bin, validate_iin
 from donations import rules
@@ -55,7 +56,7 @@ class Verdict(models.TextChoices):
     PARTIALLY_ACCEPTED = rules.PARTIALLY_ACCEPTED, _("Partially accepted")
     RETURNED = rules.RETURNED, _("Returned")
     TO_BUDGET = rules.TO_BUDGET, _("To the budget")
-    HELD = rules.HELD, _("Held")
+    HELD = rules.HELD, pgettext_lazy("donation verdict", "Held")
 
 
 class DonorCategory(models.TextChoices):

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from donations import rules, selectors
 from donations.models import Donation, Election, Source
@@ -97,7 +98,7 @@ def _table(data: dict) -> list[list[str]]:
         "accepted": _("Accepted"),
         "returned": _("Returned"),
         "to_budget": _("To the budget"),
-        "held": _("Held"),
+        "held": pgettext("donation verdict", "Held"),
     }
     rows += [[labels[key], value] for key, value in data["totals"].items()]
     rows += [[], [_("Source"), _("Cap, ₸"), _("Used, ₸"), _("Left, ₸")]]

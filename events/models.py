@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coalition.models import Region
 
@@ -172,7 +173,7 @@ class Event(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         NOTIFIED = "notified", _("Akimat notified")
-        HELD = "held", _("Held")
+        HELD = "held", pgettext_lazy("event status", "Held")
         CANCELLED = "cancelled", _("Cancelled")
 
     title = models.CharField(_("title"), max_length=200)

@@ -62,7 +62,8 @@ def test_failure_is_recorded_and_retried_then_given_up(settings):
 
 
 def test_enqueue_email_renders_in_recipients_language(tmp_path, settings):
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    # A new TEMPLATES value (not an in-place edit) sends setting_changed, so the template engines are rebuilt.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     (tmp_path / "t_subject.txt").write_text("{% load i18n %}{% translate 'Log in' %}\n")
     (tmp_path / "t.txt").write_text("{% load i18n %}{% get_current_language as L %}{{ L }} {{ name }}")
     message, _ = outbox.enqueue_email(

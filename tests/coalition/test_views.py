@@ -137,3 +137,27 @@ def test_audit_login_refuses_staff_without_auditor_role(client, staff_user):
     assert response.status_code == 200
     assert response.context["form"].errors
     assert client.get("/audit/").status_code == 302
+
+
+def test_outbox_in_audit_site_hides_hotline_reporter_address(client_for, auditor):
+    from coalition.outbox import enqueue
+
+    enqueue(key="hotline:reporter:42:status", recipient="whistle@example.kz", body="…")
+    enqueue(key="members:applied:1", recipient="org@example.kz", body="…")
+    html = client_for(auditor).get("/audit/coalition/outboundmessage/").content.decode()
+    assert "whistle@example.kz" not in html and "•••" in html
+    assert "org@example.kz" in html
+
+
+def test_public_pages_link_each_other(client):
+    html = client.get("/join/").content.decode()
+    for path in ("/members/", "/join/", "/donate/", "/report/"):
+        assert f'href="{path}"' in html
+
+
+def test_member_representative_is_sent_to_the_portal(client_for, nobody):
+    from members.models import Person
+
+    Person.objects.create(full_name="Представитель", user=nobody)
+    response = client_for(nobody).get("/")
+    assert response.status_code == 302 and response.url == reverse("members:portal")

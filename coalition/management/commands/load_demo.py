@@ -19,8 +19,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_accounts=False, force=False, **options):
+        if not no_accounts and not settings.DEBUG and not force:
+            raise CommandError("Demo accounts have a known password: refused with DEBUG off (use --force).")
         created = demo.load_organizations()
         self.stdout.write(f"Organizations: {created} new, {len(demo.SEED_ORGANIZATIONS)} in the seed.")
+        # Accounts first: the apps' demo data is recorded by the demo staff (e.g. the integrity officer).
+        accounts = [] if no_accounts else demo.load_accounts()
         for name in DEMO_MODULES:
             try:
                 module = import_module(name)
@@ -29,12 +33,8 @@ class Command(BaseCommand):
                     raise
                 continue
             module.load(self.stdout)
-        if no_accounts:
-            return
-        if not settings.DEBUG and not force:
-            raise CommandError("Demo accounts have a known password: refused with DEBUG off (use --force).")
-        accounts = demo.load_accounts()
-        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):"))
-        for account in accounts:
-            role = account.role.label if account.role else "superuser (/admin/)"
-            self.stdout.write(f"  {account.username:<12} {role}")
+        if accounts:
+            self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):"))
+            for account in accounts:
+                role = account.role.label if account.role else "superuser (/admin/)"
+                self.stdout.write(f"  {account.username:<12} {role}")
