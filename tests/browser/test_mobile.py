@@ -31,13 +31,20 @@ def phone_shot(page, name: str) -> Path:
 
 
 def overflowing(page) -> list[str]:
-    """The outermost elements whose right edge lies beyond the screen, named by test id, caption or class."""
+    """The outermost elements that stick out of the screen (not inside a scrolling box), named by test id or class."""
     return page.evaluate(
         """() => {
             const width = document.documentElement.clientWidth + 1;
             const wide = e => e.getBoundingClientRect().right > width;
+            const clipped = e => {  // inside a scrolling box (e.g. .table-responsive): it scrolls, not the page
+                for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+                    if (getComputedStyle(a).overflowX !== 'visible') return true;
+                }
+                return false;
+            };
+            const sticksOut = e => e && e !== document.body && wide(e) && !clipped(e);
             return [...document.querySelectorAll('body *')]
-                .filter(e => wide(e) && !(e.parentElement && wide(e.parentElement)))
+                .filter(e => sticksOut(e) && !sticksOut(e.parentElement))
                 .slice(0, 8)
                 .map(e => {
                     const named = e.closest('[data-testid]');
@@ -64,8 +71,9 @@ def assert_fits_phone(page) -> None:
 def fits_or_known_dashboard_tables(page) -> None:
     """The dashboard must fit; its wide number tables are a known, reported problem (an expected failure for now).
 
-    Reported to the lead: the panels' ``table.table-numbers`` that are not wrapped in ``.table-responsive`` (members by
-    kind, fund totals, caps and actions) are wider than a 375 px screen and make the whole page scroll sideways.
+    Reported to the lead: in ``templates/coalition/partials/panel_events.html`` the table
+    ``[data-testid=events-missing-notice]`` and in ``panel_training.html`` the table ``[data-testid=training-funnel]``
+    are not wrapped in ``.table-responsive``; at 375 px they are 469-549 px wide and the whole page scrolls sideways.
     Anything else that sticks out fails the test.
     """
     problem = too_wide(page)

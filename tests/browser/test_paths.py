@@ -588,3 +588,52 @@ def test_language_switcher_on_every_public_page(page, axe, public_pages):
             assert page.url.endswith(url), (name, page.url)
             axe.check()
     axe.finish()
+
+
+# --- keyboard only -------------------------------------------------------------------------------------------------
+
+
+def _tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until ``selector`` has the focus; every element reached on the way must be visible."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate_handle("document.activeElement")
+        if page.evaluate("([el, sel]) => el.matches(sel)", [focused, selector]):
+            return
+        assert page.evaluate(
+            "el => el === document.body || !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length)",
+            focused,
+        ), "the focus went to a hidden element"
+    raise AssertionError(f"{selector} cannot be reached with Tab")
+
+
+def test_hotline_report_and_event_registration_work_with_keyboard_only(page, axe):
+    from coalition.hotline.models import Report
+    from events.models import Registration
+    from tests.events.factories import EventFactory
+
+    page.goto("/report/")
+    _tab_to(page, "#id_category")
+    page.keyboard.press("ArrowDown")  # the first category
+    _tab_to(page, "#id_description")
+    page.keyboard.type("Нас заставляют жертвовать в фонд.")
+    _tab_to(page, "main form [type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    code = page.locator("[data-testid=tracking-code]").inner_text().strip()
+    assert Report.objects.filter(tracking_code=code).exists()
+
+    event = EventFactory()
+    page.goto(f"/e/{event.public_token}/")
+    _tab_to(page, "#id_full_name")
+    page.keyboard.type("Омарова Динара")
+    _tab_to(page, "#id_email")
+    page.keyboard.type("dinara.o@example.kz")
+    _tab_to(page, "#id_consent")
+    page.keyboard.press("Space")
+    _tab_to(page, "main form [type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert Registration.objects.filter(event=event, person__email="dinara.o@example.kz").exists()
+    axe.check()
+    axe.finish()
