@@ -23,8 +23,6 @@ def staff_required(view):
         if not is_staff_member(user):
             if has_role(user, Role.AUDITOR):
                 return redirect("audit:index")
-            if getattr(user, "person", None) is not None:  # a member organization's representative
-                return redirect("members:portal")
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -2,11 +2,20 @@
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from coalition import dashboard as panels
 from coalition.access import scoped_region, staff_required
+from coalition.roles import is_staff_member
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Where login lands: the dashboard for staff, the member portal for an organization's representative."""
+    user = request.user
+    if user.is_authenticated and not is_staff_member(user) and getattr(user, "person", None) is not None:
+        return redirect("members:portal")
+    return dashboard(request)
 
 
 @staff_required
