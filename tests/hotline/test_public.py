@@ -264,3 +264,12 @@ def test_reporter_is_emailed_only_with_contact_and_consent(client, integrity_off
     assert with_consent.secret not in message.body and "/report/status/" in message.body
     assert not OutboundMessage.objects.filter(recipient="no@example.kz").exists()
     assert not IdentityAccess.objects.exists()
+
+
+@pytest.mark.django_db
+def test_public_hotline_pages_are_not_cached_and_send_no_referrer(client):
+    for path in ("/report/", "/report/status/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+        assert response["Referrer-Policy"] == "no-referrer"
