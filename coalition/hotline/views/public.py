@@ -26,18 +26,6 @@ SESSION_KEY = "hotline_case"
 SESSION_SECONDS = 30 * 60
 
 
-def no_referrer(view):
-    """Send no Referer from hotline pages: a link followed from a report must not reveal where it came from."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return wrapper
-
-
 def public_rate(group: str, request: HttpRequest) -> str:
     """The rate limit of the public hotline forms (``HOTLINE_RATE`` in settings; 10 posts an hour by default)."""
     return getattr(settings, "HOTLINE_RATE", "10/h")
@@ -59,7 +47,6 @@ def rate_limited(group: str):
     return decorator
 
 
-@no_referrer
 @never_cache
 @rate_limited("hotline:report")
 def report(request: HttpRequest) -> HttpResponse:
@@ -82,7 +69,6 @@ def _case_in_session(request: HttpRequest) -> Report | None:
     return Report.objects.select_related("region").filter(pk=pk).first() if pk else None
 
 
-@no_referrer
 @never_cache
 @rate_limited("hotline:status")
 def status(request: HttpRequest) -> HttpResponse:
@@ -113,7 +99,6 @@ def status(request: HttpRequest) -> HttpResponse:
     )
 
 
-@no_referrer
 @require_POST
 @rate_limited("hotline:add")
 def status_add(request: HttpRequest) -> HttpResponse:
@@ -139,7 +124,6 @@ def status_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-@no_referrer
 @require_POST
 def status_leave(request: HttpRequest) -> HttpResponse:
     request.session.pop(SESSION_KEY, None)
