@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -20,6 +19,7 @@ from coalition import audit
 from coalition.access import scoped_region
 from coalition.models import OutboundMessage, Region
 from coalition.outbox import enqueue_email
+from coalition.site import absolute_url
 from events import rules
 from events.models import (
     Assignment,
@@ -47,10 +47,6 @@ def consent_text() -> str:
         "campaign events and training, to send me reminders and, if I am certified, to deploy me as an observer or "
         "trusted representative, until the end of the election campaign. I may withdraw this consent at any time."
     )
-
-
-def site_url(path: str) -> str:
-    return f"{getattr(settings, 'SITE_URL', 'http://localhost:8000').rstrip('/')}{path}"
 
 
 def _recipient_language(user) -> str:
@@ -257,7 +253,7 @@ def _email_person(*, key: str, person: Person, template: str, context: dict, sen
         key=key,
         recipient=person.email,
         template=template,
-        context={"person": person, "site_url": site_url(""), **context},
+        context={"person": person, "site_url": absolute_url(""), **context},
         language=person.language or "ru",
         send_after=send_after,
     )
@@ -271,7 +267,7 @@ def _email_user(*, key: str, user, template: str, context: dict) -> bool:
         key=key,
         recipient=user.email,
         template=template,
-        context={"user": user, "site_url": site_url(""), **context},
+        context={"user": user, "site_url": absolute_url(""), **context},
         language=_recipient_language(user),
     )
     return created
@@ -340,8 +336,8 @@ def register(*, event: Event, applicant: Applicant) -> Registration:
 
 def registration_links(registration: Registration) -> dict[str, str]:
     return {
-        "manage": site_url(reverse("events:registration", args=[registration.token])),
-        "ics": site_url(reverse("events:event_ics", args=[registration.event.public_token])),
+        "manage": absolute_url(reverse("events:registration", args=[registration.token])),
+        "ics": absolute_url(reverse("events:event_ics", args=[registration.event.public_token])),
     }
 
 
@@ -555,7 +551,7 @@ def issue_certificates(*, session: TrainingSession, by) -> list[Certificate]:
                 template="emails/events/certificate_issued",
                 context={
                     "certificate": certificate,
-                    "verify_url": site_url(reverse("events:verify_code", args=[certificate.verification_code])),
+                    "verify_url": absolute_url(reverse("events:verify_code", args=[certificate.verification_code])),
                 },
             )
         audit.record(actor=by, action="events.certify", obj=session, data={"issued": [c.number for c in issued]})
@@ -767,7 +763,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                     "event": event,
                     "when": label,
                     "registered": event.registrations.filter(status=Registration.Status.CONFIRMED).count(),
-                    "url": site_url(reverse("events:detail", args=[event.pk])),
+                    "url": absolute_url(reverse("events:detail", args=[event.pk])),
                 },
             )
         sessions = TrainingSession.objects.filter(due, cancelled_at__isnull=True).select_related("course")
@@ -803,7 +799,7 @@ def send_notice_deadline_reminders(*, today: date | None = None) -> int:
             context={
                 "event": event,
                 "days_left": (event.notice_deadline - today).days,
-                "url": site_url(reverse("events:detail", args=[event.pk])),
+                "url": absolute_url(reverse("events:detail", args=[event.pk])),
             },
         )
     return created
@@ -842,7 +838,7 @@ def send_daily_digests(*, today: date | None = None) -> int:
             key=f"digest:events:user:{user.pk}:{today:%Y%m%d}",
             user=user,
             template="emails/events/digest",
-            context={"events": events, "region": user.profile.region, "url": site_url(reverse("events:list"))},
+            context={"events": events, "region": user.profile.region, "url": absolute_url(reverse("events:list"))},
         )
     return created
 
@@ -859,6 +855,6 @@ def send_report_reminders(*, today: date | None = None) -> int:
             key=f"report-due:event:{event.pk}:user:{event.responsible_id}:{today:%Y%m%d}",
             user=event.responsible,
             template="emails/events/report_due",
-            context={"event": event, "url": site_url(reverse("events:report", args=[event.pk]))},
+            context={"event": event, "url": absolute_url(reverse("events:report", args=[event.pk]))},
         )
     return created

@@ -40,6 +40,7 @@ from coalition.hotline.models import (
     SlaBreach,
 )
 from coalition.outbox import enqueue_email
+from coalition.site import absolute_url
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 CONSENT_TEXT_VERSION = "hotline-2026-1"
@@ -70,10 +71,6 @@ class Receipt:
     report: Report
     code: str
     secret: str
-
-
-def _absolute(path: str) -> str:
-    return f"{getattr(settings, 'SITE_URL', 'http://localhost:8000').rstrip('/')}{path}"
 
 
 def _new_code() -> str:
@@ -121,7 +118,7 @@ def _notify_reporter(*, report: Report, occasion: str) -> None:
         key=f"hotline:reporter:{report.pk}:{occasion}",
         recipient=identity.email,
         template="emails/hotline/reporter_update",
-        context={"code": report.tracking_code, "status_url": _absolute(reverse("hotline:status"))},
+        context={"code": report.tracking_code, "status_url": absolute_url(reverse("hotline:status"))},
         language=identity.language,
     )
 
@@ -205,7 +202,7 @@ def submit_report(
                 "code": report.tracking_code,
                 "category": report.get_category_display(),
                 "region": report.region.name if report.region else "",
-                "url": _absolute(reverse("hotline:detail", args=[report.tracking_code])),
+                "url": absolute_url(reverse("hotline:detail", args=[report.tracking_code])),
             },
         )
         detect_patterns.delay_on_commit(report.pk)
@@ -230,7 +227,7 @@ def add_information(
             template="emails/hotline/information_added",
             context={
                 "code": report.tracking_code,
-                "url": _absolute(reverse("hotline:detail", args=[report.tracking_code])),
+                "url": absolute_url(reverse("hotline:detail", args=[report.tracking_code])),
             },
         )
     return update
@@ -480,7 +477,7 @@ def _escalate(breach: SlaBreach, policy: HotlinePolicy) -> None:
         "code": breach.report.tracking_code,
         "kind": breach.get_kind_display(),
         "deadline": breach.deadline,
-        "url": _absolute(reverse("hotline:detail", args=[breach.report.tracking_code])),
+        "url": absolute_url(reverse("hotline:detail", args=[breach.report.tracking_code])),
     }
     recipients = list(dict.fromkeys(selectors.integrity_officer_emails() + policy.escalation_recipients))
     for email in recipients:
@@ -557,7 +554,7 @@ def send_follow_up_reminders(*, today: date | None = None) -> int:
             "agency": forwarding.agency.name_ru,
             "number": forwarding.outgoing_number,
             "sent_on": forwarding.sent_on,
-            "url": _absolute(reverse("hotline:detail", args=[forwarding.report.tracking_code])),
+            "url": absolute_url(reverse("hotline:detail", args=[forwarding.report.tracking_code])),
         }
         for email in selectors.integrity_officer_emails():
             _message, created = enqueue_email(
@@ -590,7 +587,7 @@ def _raise_alert(*, kind: str, key: str, organization, label: str, reports: list
                 context={
                     "kind": alert.get_kind_display(),
                     "label": label,
-                    "urls": [_absolute(reverse("hotline:detail", args=[r.tracking_code])) for r in reports],
+                    "urls": [absolute_url(reverse("hotline:detail", args=[r.tracking_code])) for r in reports],
                 },
             )
     return created

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from coalition.site import absolute_url
 from coalition.views import ratelimited
 from events import ics, services
 from events.forms import ApplicantForm, VerifyForm
@@ -136,7 +137,7 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
         "events/certificate_pdf.html",
         {
             "certificate": certificate,
-            "verify_url": services.site_url(reverse("events:verify_code", args=[certificate.verification_code])),
+            "verify_url": absolute_url(reverse("events:verify_code", args=[certificate.verification_code])),
         },
         request=request,
     )
