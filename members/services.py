@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from coalition import audit
 from coalition.models import Region
 from coalition.outbox import enqueue_email
 from coalition.roles import Role
+from coalition.site import absolute_url
 from members import rules
 from members.models import (
     Affiliation,
@@ -509,7 +511,11 @@ def send_new_application_digest() -> int:
                 key=f"members:digest:{batch[0].pk}-{batch[-1].pk}:user:{user.pk}",
                 recipient=user.email,
                 template="emails/members/new_applications_digest",
-                context={"organizations": batch, "user": user},
+                context={
+                    "organizations": batch,
+                    "user": user,
+                    "queue_url": absolute_url(reverse("members:staff_queue")),
+                },
                 language=language,
             )
     return len(batch)
@@ -531,7 +537,13 @@ def remind_waiting_applications(*, today: date | None = None) -> int:
                 key=f"members:waiting:{today.isoformat()}:user:{user.pk}",
                 recipient=user.email,
                 template="emails/members/waiting_reminder",
-                context={"count": count, "oldest": summary["oldest"], "days": WAITING_DAYS, "user": user},
+                context={
+                    "count": count,
+                    "oldest": summary["oldest"],
+                    "days": WAITING_DAYS,
+                    "user": user,
+                    "queue_url": absolute_url(reverse("members:staff_queue")),
+                },
                 language=language,
             )
     return count

@@ -260,12 +260,14 @@ def test_attendance_is_frozen_after_a_decision(staff_user):
         )
 
 
-def test_new_application_digest_lists_each_application_once(staff_user):
+def test_new_application_digest_lists_each_application_once(staff_user, settings):
+    settings.SITE_URL = "https://hq.example.kz"
     OrganizationFactory.create_batch(2)
     assert services.send_new_application_digest() == 2
     assert services.send_new_application_digest() == 0
     message = OutboundMessage.objects.get(key__startswith="members:digest:")
     assert message.recipient == staff_user.email
+    assert "https://hq.example.kz/staff/members/queue/" in message.body  # a link that works from a mail client
 
 
 def test_waiting_reminder_once_a_day_for_old_applications(staff_user):
@@ -277,6 +279,7 @@ def test_waiting_reminder_once_a_day_for_old_applications(staff_user):
         assert services.remind_waiting_applications() == 1
         assert services.remind_waiting_applications() == 1
     assert OutboundMessage.objects.filter(key__startswith="members:waiting:").count() == 1
+    assert "/staff/members/queue/" in OutboundMessage.objects.get(key__startswith="members:waiting:").body
 
 
 def test_statement_publication_is_audited(staff_user):
