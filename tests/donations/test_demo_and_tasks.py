@@ -1,17 +1,11 @@
 """The demo data, and the daily jobs run through a real Celery worker."""
 
 import io
-import os
-import subprocess
-import sys
-import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from coalition import demo as coalition_demo
@@ -19,6 +13,7 @@ from coalition.models import OutboundMessage
 from donations import demo, selectors
 from donations.models import ComplianceReport, Donation, Election, Refund
 from donations.tasks import file_daily_reports, import_statement, send_deadline_alerts
+from tests.coalition.test_outbox_worker import _wait, worker  # noqa: F401 - the real-worker fixture, used by name
 
 
 @pytest.mark.django_db
@@ -37,63 +32,9 @@ def test_demo_shows_every_verdict_and_a_return_near_its_deadline():
     assert Refund.objects.filter(completed_on__isnull=True).exists()
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if str(db["HOST"]).startswith("/"):
-        return f"postgres://{db['USER']}@/{db['HOST']}/{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def worker(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": _database_url(),
-        "EMAIL_BACKEND": "coalition.outbox.backends.KeyedFileEmailBackend",
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-    }
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "coalition",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=Path(settings.BASE_DIR),
-    )
-    yield tmp_path / "worker.log"
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
-
-
-def _wait(predicate, timeout=90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_daily_jobs_and_import_through_a_real_worker(worker, finance_officer, auditor):
+def test_daily_jobs_and_import_through_a_real_worker(worker, finance_officer, auditor):  # noqa: F811
     coalition_demo.load_organizations()
     demo.load(io.StringIO())
     election = Election.objects.get(slug=demo.SLUG)
@@ -104,8 +45,9 @@ def test_daily_jobs_and_import_through_a_real_worker(worker, finance_officer, au
     send_deadline_alerts.delay()
     import_statement.delay(statement.pk)  # already imported: adds nothing
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    assert _wait(lambda: worker.read_text().count("succeeded") >= 5), worker.read_text()[-3000:]
-    assert _wait(lambda: broker.llen(settings.CELERY_TASK_DEFAULT_QUEUE) == 0)
+    _mail_dir, log = worker
+    assert _wait(lambda: log.read_text().count("succeeded") >= 5, timeout=90), log.read_text()[-3000:]
+    assert _wait(lambda: broker.llen(settings.CELERY_TASK_DEFAULT_QUEUE) == 0, timeout=90)
     assert ComplianceReport.objects.filter(election=election).count() == 4
     report_mail = OutboundMessage.objects.filter(key__startswith="donations:report:")
     assert set(report_mail.values_list("recipient", flat=True)) == {finance_officer.email, auditor.email}
