@@ -88,3 +88,6 @@ messages: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+
+# Longer batteries (fuzz, chaos, scan, load, bench, backup) live in mk/*.mk, one file per topic.
+-include $(wildcard mk/*.mk)
