@@ -1,6 +1,6 @@
 """The main paths end to end in a real Chromium, the way each role goes through them, with axe on every page.
 
-Each path saves screenshots of its key steps into ``docs/screenshots/<path>-<step>.png`` for the user guide.
+Each path saves screenshots of its key steps (``make screenshots`` writes them to docs/screenshots/).
 The page is in Russian (the browser's locale), so the tests find things by ids, names and links, not by wording.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -24,7 +25,8 @@ from tests.browser.conftest import axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# `make screenshots` refreshes the user guide's pictures in docs/screenshots; a plain run keeps them under var/.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or Path(__file__).resolve().parents[2] / "var" / "screenshots")
 VIEWPORT = {"width": 1280, "height": 800}
 MAX_SCREENSHOT_BYTES = 150_000
 
@@ -87,7 +89,7 @@ def _patient(page):
 
 
 def shot(page, name: str) -> Path:
-    """Save the visible viewport as ``docs/screenshots/<name>.png``, reduced to a palette so it stays small."""
+    """Save the visible viewport as ``SCREENSHOTS/<name>.png``, reduced to a palette so it stays small."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.mouse.move(0, 0)
