@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from coalition.admin_sites import audit_site
 from events.models import (
+    Accreditation,
     Assignment,
     Campaign,
     Certificate,
@@ -80,3 +81,12 @@ class AssignmentAdmin(admin.ModelAdmin):
 for model in (Course, Holiday, NoticeRule, Campaign, Policy, EventReport):
     admin.site.register(model)
     audit_site.register(model)
+
+
+@admin.register(Accreditation)
+@admin.register(Accreditation, site=audit_site)
+class AccreditationAdmin(admin.ModelAdmin):
+    list_display = ["organization", "issuing_body", "number", "issued_on", "valid_until", "revoked_at"]
+    list_filter = ["issuing_body"]
+    search_fields = ["number", "organization__name_ru", "organization__short_name"]
+    list_select_related = ["organization"]

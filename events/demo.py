@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from coalition.demo import SEED_MEETING_DATE
 from coalition.models import Region
-from events import services
+from events import rules, services
 from events.models import (
+    Accreditation,
     Assignment,
     Campaign,
     Certificate,
@@ -191,6 +192,18 @@ def load(stdout) -> None:
         )
     certificate = Certificate.objects.filter(person=people[0], course=observer_course).first()
     serpin = Organization.objects.filter(short_name="SERPIN", status=Organization.Status.ADMITTED).first()
+    if serpin is not None:
+        # The election commission's accreditation lets the organization send observers (DOMAIN.md §3).
+        issued = today - timedelta(days=40)
+        Accreditation.objects.get_or_create(
+            issuing_body="Центральная избирательная комиссия Республики Казахстан",
+            number="НБ-2026-017",
+            defaults={
+                "organization": serpin,
+                "issued_on": issued,
+                "valid_until": rules.accreditation_valid_until(issued, 12),
+            },
+        )
     if certificate and serpin and not Assignment.objects.filter(person=people[0]).exists():
         assignment = Assignment(
             station=stations["1"],

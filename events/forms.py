@@ -194,7 +194,7 @@ class VerifyForm(forms.Form):
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = Policy
-        fields = ["proxies_per_station", "reminder_catch_up_hours", "notice_warning_days"]
+        fields = ["proxies_per_station", "reminder_catch_up_hours", "notice_warning_days", "accreditation_valid_months"]
 
 
 class NoticeRuleForm(forms.ModelForm):

@@ -146,6 +146,15 @@ class Policy(models.Model):
     notice_warning_days = models.PositiveSmallIntegerField(
         _("warn about a missing akimat notice this many days before its deadline"), default=3
     )
+    accreditation_valid_months = models.PositiveSmallIntegerField(
+        _("observer accreditation valid for (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Election law Art. 20-1: an NGO's accreditation to send observers is valid one year. "
+            "Proposed as the end date of a new accreditation; each record may state its own."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -438,6 +447,100 @@ class Certificate(models.Model):
         return self.revoked_at is None and (self.valid_until is None or self.valid_until >= on)
 
 
+# --- Accreditation of observer organizations -------------------------------------------------------------------
+
+
+class AccreditationQuerySet(models.QuerySet):
+    def valid_on(self, day: date) -> AccreditationQuerySet:
+        """Keep the accreditations in force on ``day``: issued, not ended, not revoked by then."""
+        return self.filter(issued_on__lte=day, valid_until__gte=day).filter(
+            Q(revoked_at__isnull=True) | Q(revoked_at__date__gt=day)
+        )
+
+
+class Accreditation(models.Model):
+    """An organization's accreditation to send election observers (DOMAIN.md §3: NGOs, valid one year).
+
+    The election commission issues it; staff record it here. An observer may be assigned only while the
+    nominating organization holds one in force on the assignment date (``Assignment.clean``).
+    """
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        PENDING = "pending", _("Not yet in force")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    organization = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="accreditations",
+        verbose_name=_("organization"),
+    )
+    issuing_body = models.CharField(
+        _("issuing body"), max_length=200, help_text=_("The election commission that accredited the organization.")
+    )
+    number = models.CharField(_("number"), max_length=50)
+    issued_on = models.DateField(_("issued on"))
+    valid_until = models.DateField(_("valid until"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.CharField(_("reason for revocation"), max_length=255, blank=True)
+
+    objects = AccreditationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        verbose_name = _("observer accreditation")
+        verbose_name_plural = _("observer accreditations")
+        constraints = [
+            models.UniqueConstraint(fields=["issuing_body", "number"], name="events_accreditation_number_unique"),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("issued_on")), name="events_accreditation_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
+                name="events_accreditation_revocation_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "valid_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.issuing_body} № {self.number}"
+
+    def status_on(self, day: date | None = None) -> str:
+        day = day or timezone.localdate()
+        if self.revoked_at is not None and timezone.localdate(self.revoked_at) <= day:
+            return self.Status.REVOKED
+        if day < self.issued_on:
+            return self.Status.PENDING
+        if day > self.valid_until:
+            return self.Status.EXPIRED
+        return self.Status.VALID
+
+    @property
+    def status(self) -> str:
+        return self.status_on()
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
+
+    def is_valid(self, on: date | None = None) -> bool:
+        return self.status_on(on) == self.Status.VALID
+
+    def clean(self) -> None:
+        if self.issued_on and self.valid_until and self.valid_until < self.issued_on:
+            raise ValidationError({"valid_until": _("The accreditation cannot end before it is issued.")})
+
+
 # --- Deployment -----------------------------------------------------------------------------------------------
 
 
@@ -537,3 +640,15 @@ class Assignment(models.Model):
             raise ValidationError({"certificate": _("The certificate is for another course.")})
         if not cert.is_valid():
             raise ValidationError({"certificate": _("The certificate is revoked or expired.")})
+        if self.role == self.Role.OBSERVER and self.organization_id is not None:
+            # DOMAIN.md §3: the nominating organization must be accredited on the day the observer is assigned.
+            day = timezone.localdate(self.assigned_at) if self.assigned_at else timezone.localdate()
+            if not Accreditation.objects.valid_on(day).filter(organization_id=self.organization_id).exists():
+                raise ValidationError({"organization": no_accreditation_message(self.organization, day)})
+
+
+def no_accreditation_message(organization, day: date) -> str:
+    return _("%(organization)s holds no observer accreditation in force on %(date)s; record it first.") % {
+        "organization": organization,
+        "date": day.strftime("%d.%m.%Y"),
+    }

@@ -23,6 +23,7 @@ _VIEW_ALL = [
         "campaign",
         "policy",
         "eventreport",
+        "accreditation",
     )
 ]
 
@@ -36,6 +37,7 @@ PERMISSIONS = {
     + _perms("course", "add", "change")
     + _perms("pollingstation", "add", "change")
     + _perms("assignment", "add", "change")
+    + _perms("accreditation", "add", "change")
     + _perms("holiday", "add", "change", "delete")
     + _perms("noticerule", "add", "change")
     + _perms("campaign", "add", "change")

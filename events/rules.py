@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -61,3 +62,19 @@ def agitation_warnings(*, event_day: date, is_agitation: bool, campaign: Campaig
 def is_certified(*, attended: bool, score: int | None, pass_mark: int) -> bool:
     """Return whether an enrolment earns a certificate: attended and scored at least the pass mark."""
     return attended and score is not None and score >= pass_mark
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same date ``months`` later; the 29th-31st fall back to the last day of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def accreditation_valid_until(issued_on: date, months: int) -> date:
+    """Return the last day of an accreditation valid ``months`` months from ``issued_on``.
+
+    Civil law counts a period in months from the day after the event and ends it on the same date of its last
+    month, so an accreditation issued on 15 March 2026 for one year is valid up to and including 15 March 2027.
+    """
+    return add_months(issued_on, months)

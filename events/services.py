@@ -22,6 +22,7 @@ from coalition.outbox import enqueue_email
 from coalition.site import absolute_url
 from events import rules
 from events.models import (
+    Accreditation,
     Assignment,
     Campaign,
     Certificate,
@@ -34,6 +35,7 @@ from events.models import (
     PollingStation,
     Registration,
     TrainingSession,
+    no_accreditation_message,
 )
 from members.models import Consent, Organization, Person
 
@@ -569,6 +571,95 @@ def revoke_certificate(*, certificate: Certificate, by, reason: str) -> Certific
     return certificate
 
 
+# --- Accreditation of observer organizations -------------------------------------------------------------------
+
+
+def default_accreditation_end(issued_on: date) -> date:
+    """Return the end date a new accreditation gets unless the record states its own (policy, in months)."""
+    return rules.accreditation_valid_until(issued_on, Policy.current().accreditation_valid_months)
+
+
+def record_accreditation(
+    *,
+    organization: Organization,
+    issuing_body: str,
+    number: str,
+    issued_on: date,
+    by,
+    valid_until: date | None = None,
+) -> Accreditation:
+    """Record an organization's accreditation to send observers; its end defaults to the policy's period."""
+    check_region(by, organization.region)
+    issuing_body, number = issuing_body.strip(), number.strip()
+    if not issuing_body or not number:
+        raise ValidationError(_("Enter the issuing body and the accreditation number."))
+    if issued_on > timezone.localdate():
+        raise ValidationError({"issued_on": _("The accreditation cannot be dated in the future.")})
+    if organization.status in (Organization.Status.REJECTED, Organization.Status.WITHDRAWN):
+        raise ValidationError(
+            {"organization": _("A rejected or withdrawn organization cannot be recorded as accredited.")}
+        )
+    valid_until = valid_until or default_accreditation_end(issued_on)
+    if valid_until < issued_on:
+        raise ValidationError({"valid_until": _("The accreditation cannot end before it is issued.")})
+    with transaction.atomic():
+        if Accreditation.objects.filter(issuing_body__iexact=issuing_body, number__iexact=number).exists():
+            raise ValidationError({"number": _("This accreditation number of this issuing body is already recorded.")})
+        accreditation = Accreditation(
+            organization=organization,
+            issuing_body=issuing_body,
+            number=number,
+            issued_on=issued_on,
+            valid_until=valid_until,
+            recorded_by=by,
+        )
+        accreditation.full_clean()
+        try:
+            with transaction.atomic():
+                accreditation.save()
+        except IntegrityError as exc:  # a concurrent request recorded the same number
+            raise ValidationError(
+                {"number": _("This accreditation number of this issuing body is already recorded.")}
+            ) from exc
+        audit.record(
+            actor=by,
+            action="events.accreditation.record",
+            obj=accreditation,
+            data={
+                "organization": organization.pk,
+                "number": number,
+                "issued_on": issued_on,
+                "valid_until": valid_until,
+            },
+        )
+    return accreditation
+
+
+def revoke_accreditation(*, accreditation: Accreditation, by, reason: str) -> Accreditation:
+    """Revoke an accreditation from now on; the organization's observers already assigned stay on record."""
+    check_region(by, accreditation.organization.region)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the revocation.")})
+    with transaction.atomic():
+        accreditation = Accreditation.objects.select_for_update().get(pk=accreditation.pk)
+        if accreditation.revoked_at is not None:
+            raise ValidationError(_("This accreditation is already revoked."))
+        accreditation.revoked_at = timezone.now()
+        accreditation.revoke_reason = reason[:255]
+        accreditation.save(update_fields=["revoked_at", "revoke_reason"])
+        audit.record(actor=by, action="events.accreditation.revoke", obj=accreditation, data={"reason": reason})
+    return accreditation
+
+
+def accreditation_in_force(organization: Organization, day: date, *, lock: bool = False) -> Accreditation | None:
+    """Return the organization's accreditation in force on ``day`` (the one that runs longest), or None."""
+    queryset = Accreditation.objects.valid_on(day).filter(organization=organization).order_by("-valid_until", "-pk")
+    if lock:  # serialises an assignment with a concurrent revocation of the same accreditation
+        queryset = queryset.select_for_update()
+    return queryset.first()
+
+
 # --- Polling stations and deployment --------------------------------------------------------------------------
 
 
@@ -675,7 +766,14 @@ def assign(
             raise ValidationError({"organization": _("An observer is nominated by a member organization.")})
         if organization.status != Organization.Status.ADMITTED:
             raise ValidationError({"organization": _("Only an admitted member organization can nominate observers.")})
+    assigned_at = timezone.now()
     with transaction.atomic():
+        accreditation = None
+        if role == Assignment.Role.OBSERVER:
+            day = timezone.localdate(assigned_at)
+            accreditation = accreditation_in_force(organization, day, lock=True)
+            if accreditation is None:
+                raise ValidationError({"organization": no_accreditation_message(organization, day)})
         station = PollingStation.objects.select_for_update().get(pk=station.pk)
         active = station.assignments.filter(ended_at__isnull=True)
         if role == Assignment.Role.PROXY:
@@ -697,6 +795,7 @@ def assign(
             registration_number=registration_number if role == Assignment.Role.PROXY else "",
             registration_date=registration_date if role == Assignment.Role.PROXY else None,
             assigned_by=by,
+            assigned_at=assigned_at,
         )
         assignment.full_clean()
         try:
@@ -704,7 +803,10 @@ def assign(
                 assignment.save()
         except IntegrityError as exc:  # the database constraints have the last word
             raise ValidationError(_("This assignment conflicts with another one at the station.")) from exc
-        audit.record(actor=by, action="events.assign", obj=assignment, data={"role": role})
+        data = {"role": role}
+        if accreditation is not None:
+            data["accreditation"] = f"{accreditation.issuing_body} № {accreditation.number}"
+        audit.record(actor=by, action="events.assign", obj=assignment, data=data)
     return assignment
 
 

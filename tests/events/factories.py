@@ -1,11 +1,21 @@
 """Factories for the events app (synthetic people; never real IINs)."""
 
+import itertools
 from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
-from events.models import Certificate, Course, Enrolment, Event, PollingStation, Registration, TrainingSession
+from events.models import (
+    Accreditation,
+    Certificate,
+    Course,
+    Enrolment,
+    Event,
+    PollingStation,
+    Registration,
+    TrainingSession,
+)
 from members.models import Person
 from tests.factories import OrganizationFactory, region
 
@@ -99,5 +109,25 @@ class StationFactory(factory.django.DjangoModelFactory):
     address = factory.Sequence(lambda n: f"Караганда, ул. Ерубаева, {n}, школа")
 
 
-def admitted_organization(**kwargs):
-    return OrganizationFactory(status="admitted", joined_on=timezone.localdate(), **kwargs)
+def admitted_organization(*, accredited: bool = True, **kwargs):
+    """Return an admitted member organization, by default accredited to send observers (valid today)."""
+    organization = OrganizationFactory(status="admitted", joined_on=timezone.localdate(), **kwargs)
+    if accredited:
+        accredit(organization)
+    return organization
+
+
+def accredit(organization, *, issued_on=None, valid_until=None, **extra) -> Accreditation:
+    """Record an accreditation for ``organization`` (by default issued 30 days ago, valid for a year)."""
+    issued_on = issued_on or timezone.localdate() - timedelta(days=30)
+    return Accreditation.objects.create(
+        organization=organization,
+        issuing_body=extra.pop("issuing_body", "ЦИК РК"),
+        number=extra.pop("number", f"НБ-{next(_accreditation_numbers)}"),
+        issued_on=issued_on,
+        valid_until=valid_until or issued_on + timedelta(days=365),
+        **extra,
+    )
+
+
+_accreditation_numbers = itertools.count(1)

@@ -275,9 +275,10 @@ def test_staff_edits_rules_and_coordinator_cannot(client_for, staff_user, coordi
             "policy-proxies_per_station": 2,
             "policy-reminder_catch_up_hours": 4,
             "policy-notice_warning_days": 2,
+            "policy-accreditation_valid_months": 6,
         },
     )
-    assert Policy.current().proxies_per_station == 2
+    assert Policy.current().proxies_per_station == 2 and Policy.current().accreditation_valid_months == 6
     client.post(
         reverse("events:rules"),
         {
