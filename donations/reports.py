@@ -6,9 +6,9 @@ spreadsheet would run as a formula are neutralised with a leading apostrophe.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import F
@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from coalition import spreadsheets
 from donations import rules, selectors
 from donations.models import Donation, Election, Source
-from donations.statements import looks_like_formula
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 CONTENT_TYPES = {
@@ -78,14 +78,12 @@ def compliance_data(election: Election) -> dict:
     }
 
 
-def neutralise(value) -> str:
-    """Return ``value`` as text a spreadsheet shows rather than runs."""
-    text = "" if value is None else str(value)
-    return "'" + text if looks_like_formula(text) else text
+def _table(data: dict) -> list[list]:
+    """Return the report as rows of cells: summary lines, then one line per donation.
 
-
-def _table(data: dict) -> list[list[str]]:
-    """Return the report as rows of cells: summary lines, then one line per donation."""
+    Amounts are Decimals and dates are dates, so the XLSX holds numbers and dates, not text; text cells are
+    neutralised when the file is written (coalition.spreadsheets).
+    """
     rows = [
         [_("Election"), data["election"]],
         [_("Rule version"), str(data["rule_version"])],
@@ -100,9 +98,12 @@ def _table(data: dict) -> list[list[str]]:
         "to_budget": _("To the budget"),
         "held": pgettext("donation verdict", "Held"),
     }
-    rows += [[labels[key], value] for key, value in data["totals"].items()]
+    rows += [[labels[key], Decimal(value)] for key, value in data["totals"].items()]
     rows += [[], [_("Source"), _("Cap, ₸"), _("Used, ₸"), _("Left, ₸")]]
-    rows += [[str(Source(source).label), v["cap"], v["used"], v["left"]] for source, v in data["caps"].items()]
+    rows += [
+        [str(Source(source).label), Decimal(v["cap"]), Decimal(v["used"]), Decimal(v["left"])]
+        for source, v in data["caps"].items()
+    ]
     rows += [
         [],
         [_("Bank reference"), _("Date"), _("Amount, ₸"), _("Source"), _("Verdict"), _("Accepted, ₸"), _("Reasons")],
@@ -110,16 +111,16 @@ def _table(data: dict) -> list[list[str]]:
     rows += [
         [
             d["bank_reference"],
-            d["date"],
-            d["amount"],
+            date.fromisoformat(d["date"]),
+            Decimal(d["amount"]),
             d["source"],
             d["verdict"],
-            d["accepted_amount"],
+            Decimal(d["accepted_amount"]),
             " ".join(d["reasons"]),
         ]
         for d in data["donations"]
     ]
-    return [[neutralise(cell) for cell in row] for row in rows]
+    return rows
 
 
 def render(data: dict, fmt: str) -> bytes:
@@ -127,44 +128,25 @@ def render(data: dict, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2).encode()
     if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(_table(data))
-        return ("\ufeff" + buffer.getvalue()).encode()
+        return spreadsheets.csv_bytes(_table(data))
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "compliance"
-        for row in _table(data):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
+        return spreadsheets.xlsx_bytes(_table(data), title="compliance")
     if fmt == "pdf":
         from weasyprint import HTML
 
-        html = render_to_string(
-            "donations/report_pdf.html", {"data": data, "rows": _table(data), "sources": dict(Source.choices)}
-        )
+        html = render_to_string("donations/report_pdf.html", {"data": data, "sources": dict(Source.choices)})
         return HTML(string=html).write_pdf()
     raise ValueError(f"Unknown report format: {fmt}")
 
 
 def disclosure_csv(election: Election) -> bytes:
     """Return the public disclosure dataset: the fund's totals by source (no personal data)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["election", "source", "donations", "received", "accepted"])
+    rows = [["election", "source", "donations", "received", "accepted"]]
     for row in selectors.source_totals(election):
-        writer.writerow(
-            [neutralise(election.slug), row["source"], row["count"], money(row["received"]), money(row["accepted"])]
-        )
+        rows.append([election.slug, row["source"], row["count"], money(row["received"]), money(row["accepted"])])
     totals = selectors.fund_totals(election)
-    writer.writerow(
-        [neutralise(election.slug), "total", totals["count"], money(totals["received"]), money(totals["accepted"])]
-    )
-    return ("\ufeff" + buffer.getvalue()).encode()
+    rows.append([election.slug, "total", totals["count"], money(totals["received"]), money(totals["accepted"])])
+    return spreadsheets.csv_bytes(rows)
 
 
 def auditor_pack(election: Election, report_date) -> bytes | None:

@@ -22,6 +22,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from coalition.spreadsheets import looks_like_formula
+
 STATEMENT_COLUMNS = (
     "date",
     "bank_reference",
@@ -35,7 +37,6 @@ STATEMENT_COLUMNS = (
 )
 DONOR_COLUMNS = ("id", "kind", "name", "citizenship", "category")
 _AMOUNT = re.compile(r"^\d{1,16}(\.\d{1,2})?$")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 class FileRefused(Exception):
@@ -65,15 +66,6 @@ class ParsedFile:
     rows: list = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)  # {"line": n, "error": text}
     read: int = 0
-
-
-def looks_like_formula(value: str) -> bool:
-    """Return whether a cell would run as a formula in a spreadsheet (=, +, @, a tab, or - not before a number)."""
-    if not value:
-        return False
-    if value[0] in "=+@\t\r":
-        return True
-    return value[0] == "-" and not _NUMBER.match(value)
 
 
 def _decode(content: bytes) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coalition import audit
+from coalition import audit, spreadsheets
 from coalition.access import scoped_region, staff_required
 from coalition.models import AuditEntry, Region
 from events import selectors, services
@@ -101,45 +100,28 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 def _events_export(events, fmt: str) -> HttpResponse:
-    """Export the filtered events as CSV or XLSX (cells that look like formulas are neutralised)."""
+    """Export the filtered events as CSV or XLSX (coalition.spreadsheets neutralises formula-like cells)."""
     header = [_("Title"), _("Kind"), _("Region"), _("Place"), _("Starts"), _("Status"), _("Registered")]
     rows = [
         [
-            _neutralise(event.title),
+            event.title,
             event.get_kind_display(),
             event.region.name,
-            _neutralise(event.place),
-            timezone.localtime(event.starts_at).strftime("%d.%m.%Y %H:%M"),
+            event.place,
+            event.starts_at,
             event.get_status_display(),
             event.registered,
         ]
         for event in events
     ]
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = str(_("Events"))[:31]
-        sheet.append([str(h) for h in header])
-        for row in rows:
-            sheet.append([str(cell) if not isinstance(cell, int) else cell for cell in row])
-        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = 'attachment; filename="events.xlsx"'
-        workbook.save(response)
-        return response
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="events.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
-def _neutralise(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    return spreadsheets.response(
+        fmt,
+        [header, *rows],
+        "events",
+        title=_("Events"),
+        csv_datetime="%d.%m.%Y %H:%M",
+        xlsx_datetime="dd.mm.yyyy hh:mm",
+    )
 
 
 @staff_required

@@ -39,13 +39,13 @@ def test_public_page_is_paginated(client):
     assert len(client.get(reverse("members:public_list"), {"page": 2}).context["page"]) == 1
 
 
-@pytest.mark.parametrize("value", ["=SUM(A1:A9)", "+7 701", "-1", "@cmd", "\t=1"])
+@pytest.mark.parametrize("value", ["=SUM(A1:A9)", "+7 701", "-1 day", "@cmd", "\t=1"])
 def test_formula_like_cells_are_neutralised(value):
     assert neutralise(value) == "'" + value
 
 
-def test_plain_cells_are_left_alone():
-    assert neutralise("Союз") == "Союз" and neutralise(5) == 5
+def test_plain_cells_and_plain_numbers_are_left_alone():
+    assert neutralise("Союз") == "Союз" and neutralise(5) == 5 and neutralise("-1") == "-1"
 
 
 def test_csv_export_filters_and_neutralises(client_for, staff_user):
