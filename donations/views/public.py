@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -16,6 +17,7 @@ from donations.models import Election, Pledge
 HOTLINE_PATH = "/report/"  # the hotline app's public form
 
 
+@login_not_required
 @ratelimit(key="ip", rate="10/h", method="POST", block=False)
 def donate(request: HttpRequest) -> HttpResponse:
     if getattr(request, "limited", False):  # answered with 429 (blocking would raise a 403 without the middleware)
@@ -42,6 +44,7 @@ def donate(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required
 @require_GET
 def pledged(request: HttpRequest) -> HttpResponse:
     """Show the payment reference of the pledge just made (kept in the session, never in the URL)."""
@@ -52,6 +55,7 @@ def pledged(request: HttpRequest) -> HttpResponse:
     return render(request, "donations/pledged.html", {"pledge": pledge, "hotline_path": HOTLINE_PATH})
 
 
+@login_not_required
 @require_GET
 def disclosure(request: HttpRequest, slug: str) -> HttpResponse:
     """The fund's totals and sources as the election commission publishes them (CSV, no personal data)."""

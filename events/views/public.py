@@ -4,6 +4,7 @@ enrolment in a training session, and certificate verification by code."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +29,7 @@ def _applicant(form: ApplicantForm) -> services.Applicant:
     )
 
 
+@login_not_required
 @ratelimit(key="ip", rate="20/h", method="POST", block=False)
 def event_public(request: HttpRequest, token: str) -> HttpResponse:
     if getattr(request, "limited", False):
@@ -51,6 +53,7 @@ def event_public(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "events/public/event.html", {"event": event, "form": form})
 
 
+@login_not_required
 def event_ics(request: HttpRequest, token: str) -> HttpResponse:
     event = get_object_or_404(Event, public_token=token)
     body = ics.calendar_file(
@@ -67,6 +70,7 @@ def event_ics(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@login_not_required
 def registration(request: HttpRequest, token: str) -> HttpResponse:
     registration = get_object_or_404(Registration.objects.select_related("event", "person"), token=token)
     return render(
@@ -74,6 +78,7 @@ def registration(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@login_not_required
 @require_POST
 def registration_cancel(request: HttpRequest, token: str) -> HttpResponse:
     registration = get_object_or_404(Registration, token=token)
@@ -82,6 +87,7 @@ def registration_cancel(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("events:registration", token)
 
 
+@login_not_required
 @ratelimit(key="ip", rate="20/h", method="POST", block=False)
 def session_public(request: HttpRequest, token: str) -> HttpResponse:
     if getattr(request, "limited", False):
@@ -100,6 +106,7 @@ def session_public(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "events/public/session.html", {"session": session, "form": form})
 
 
+@login_not_required
 def verify(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.GET or None)
     if form.is_valid():
@@ -111,6 +118,7 @@ def _certificate(code: str) -> Certificate:
     return get_object_or_404(Certificate.objects.select_related("person", "course"), verification_code=code.upper())
 
 
+@login_not_required
 @ratelimit(key="ip", rate="60/h", method="GET", block=False)
 def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     """Show only what proves the certificate: name, course, date, valid or revoked (rate-limited against guessing)."""
@@ -128,6 +136,7 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "events/public/certificate.html", {"certificate": certificate})
 
 
+@login_not_required
 def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The certificate as PDF (WeasyPrint), with the same details as the verification page."""
     certificate = _certificate(code)

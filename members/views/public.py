@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +19,7 @@ from members.models import Organization
 SESSION_KEY = "members_application"
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate="10/h", method="POST", block=False)
 def join(request: HttpRequest) -> HttpResponse:
@@ -37,6 +39,7 @@ def join(request: HttpRequest) -> HttpResponse:
     return render(request, "members/join.html", {"form": form, "consent_text": CONSENT_TEXT})
 
 
+@login_not_required
 def join_done(request: HttpRequest) -> HttpResponse:
     """The confirmation page: the application number (only to the browser that sent the application)."""
     pk = request.session.get(SESSION_KEY)
@@ -46,6 +49,7 @@ def join_done(request: HttpRequest) -> HttpResponse:
     return render(request, "members/join_done.html", {"organization": organization})
 
 
+@login_not_required
 def member_list(request: HttpRequest) -> HttpResponse:
     """The public list of admitted organizations and the statements of support approved for publication."""
     page = Paginator(selectors.public_members(), 50).get_page(request.GET.get("page"))

@@ -10,6 +10,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -47,6 +48,7 @@ def rate_limited(group: str):
     return decorator
 
 
+@login_not_required
 @never_cache
 @rate_limited("hotline:report")
 def report(request: HttpRequest) -> HttpResponse:
@@ -69,6 +71,7 @@ def _case_in_session(request: HttpRequest) -> Report | None:
     return Report.objects.select_related("region").filter(pk=pk).first() if pk else None
 
 
+@login_not_required
 @never_cache
 @rate_limited("hotline:status")
 def status(request: HttpRequest) -> HttpResponse:
@@ -99,6 +102,7 @@ def status(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required
 @require_POST
 @rate_limited("hotline:add")
 def status_add(request: HttpRequest) -> HttpResponse:
@@ -124,6 +128,7 @@ def status_add(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required
 @require_POST
 def status_leave(request: HttpRequest) -> HttpResponse:
     request.session.pop(SESSION_KEY, None)
