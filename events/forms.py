@@ -46,6 +46,7 @@ class EventForm(ScopedRegionMixin, forms.ModelForm):
             "capacity",
             "organization",
             "responsible",
+            "is_national",
             "description",
         ]
         widgets = {
@@ -65,6 +66,39 @@ class EventForm(ScopedRegionMixin, forms.ModelForm):
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", _("The end must be after the start."))
         return data
+
+
+class ProposalForm(forms.ModelForm):
+    """A member organization's proposal from the portal (the organization is the one whose portal it is)."""
+
+    class Meta:
+        model = Event
+        fields = ["title", "kind", "region", "place", "starts_at", "ends_at", "capacity", "description"]
+        widgets = EventForm.Meta.widgets
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (value, label) for value, label in Event.Kind.choices if value not in (Event.Kind.COMMITTEE,)
+        ]
+        self.fields["region"].initial = organization.region_id
+        self.fields["place"].help_text = _("The address of the venue; the akimat notice names it.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The end must be after the start."))
+        return data
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the rejection (sent to the proposer)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class NoticeForm(forms.Form):

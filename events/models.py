@@ -180,14 +180,21 @@ class Event(models.Model):
     AGITATION_KINDS = {Kind.MEETING, Kind.PICKET, Kind.RALLY, Kind.MARCH, Kind.DEMONSTRATION, Kind.INDOOR}
 
     class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
         PLANNED = "planned", _("Planned")
         NOTIFIED = "notified", _("Akimat notified")
         HELD = "held", pgettext_lazy("event status", "Held")
         CANCELLED = "cancelled", _("Cancelled")
+        REJECTED = "rejected", _("Rejected")
 
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="events", verbose_name=_("region"))
+    is_national = models.BooleanField(
+        _("national event"),
+        default=False,
+        help_text=_("Organized for the whole country: approved by the HQ committee staff, not the region."),
+    )
     place = models.CharField(_("place"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     starts_at = models.DateTimeField(_("starts at"), db_index=True)
@@ -233,6 +240,7 @@ class Event(models.Model):
         ordering = ["starts_at"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
+        permissions = [("approve_event", "Can approve or reject proposed events")]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="events_event_ends_after"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="events_event_capacity_positive"),
@@ -257,6 +265,37 @@ class Event(models.Model):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end must be after the start.")})
+
+
+class EventApproval(models.Model):
+    """The decision on a proposed event: who, when, the checklist's results and a comment (a reason if rejected)."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="approval", verbose_name=_("event"))
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    checklist = models.JSONField(
+        _("checklist"), default=list, help_text=_("Each item: key, label, result (pass, warn, fail) and detail.")
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("event approval")
+        verbose_name_plural = _("event approvals")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="rejected") | ~Q(comment=""), name="events_rejection_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.get_decision_display()}"
 
 
 class Registration(models.Model):

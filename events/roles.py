@@ -24,12 +24,13 @@ _VIEW_ALL = [
         "policy",
         "eventreport",
         "accreditation",
+        "eventapproval",
     )
 ]
 
 PERMISSIONS = {
     Role.COMMITTEE_STAFF: _VIEW_ALL
-    + _perms("event", "add", "change")
+    + _perms("event", "add", "change", "approve")
     + _perms("registration", "change")
     + _perms("trainingsession", "add", "change")
     + _perms("enrolment", "add", "change")
@@ -43,7 +44,7 @@ PERMISSIONS = {
     + _perms("campaign", "add", "change")
     + _perms("policy", "change"),
     Role.REGIONAL_COORDINATOR: _VIEW_ALL
-    + _perms("event", "add", "change")
+    + _perms("event", "add", "change", "approve")
     + _perms("registration", "change")
     + _perms("trainingsession", "add", "change")
     + _perms("enrolment", "add", "change")

@@ -78,3 +78,83 @@ def accreditation_valid_until(issued_on: date, months: int) -> date:
     month, so an accreditation issued on 15 March 2026 for one year is valid up to and including 15 March 2027.
     """
     return add_months(issued_on, months)
+
+
+# --- The approval checklist of a proposed event ---------------------------------------------------------------
+
+PASS, WARN, FAIL = "pass", "warn", "fail"
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    result: str  # PASS, WARN or FAIL
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"key": self.key, "label": self.label, "result": self.result, "detail": self.detail}
+
+
+def approval_checklist(
+    *,
+    place: str,
+    notice_required: bool,
+    notice_deadline: date | None,
+    notice_sent_on: date | None,
+    today: date,
+    campaign_warnings: list[str],
+) -> list[ChecklistItem]:
+    """Check a proposed event: venue given, akimat notice in time, inside the campaign period.
+
+    A FAIL blocks the approval (no venue; the notice deadline passed or the notice went late, so the event cannot
+    lawfully be held); agitation outside the campaign period is a WARN the approver sees and the record keeps.
+    """
+    venue = place.strip()
+    items = [
+        ChecklistItem(
+            "venue",
+            _("Venue given"),
+            PASS if len(venue) >= 3 else FAIL,
+            venue if len(venue) >= 3 else _("No venue is given."),
+        )
+    ]
+    if not notice_required or notice_deadline is None:
+        notice = ChecklistItem("notice", _("Akimat notice in time"), PASS, _("This kind of event needs no notice."))
+    elif notice_sent_on is not None:
+        late = notice_sent_on > notice_deadline
+        detail = (
+            _("Sent on %(sent)s, after the deadline %(date)s.") if late else _("Sent on %(sent)s (deadline %(date)s).")
+        )
+        notice = ChecklistItem(
+            "notice",
+            _("Akimat notice in time"),
+            FAIL if late else PASS,
+            detail % {"sent": notice_sent_on.strftime("%d.%m.%Y"), "date": notice_deadline.strftime("%d.%m.%Y")},
+        )
+    elif today <= notice_deadline:
+        notice = ChecklistItem(
+            "notice",
+            _("Akimat notice in time"),
+            PASS,
+            _("Can still be sent: the deadline is %(date)s (%(days)d days left).")
+            % {"date": notice_deadline.strftime("%d.%m.%Y"), "days": (notice_deadline - today).days},
+        )
+    else:
+        notice = ChecklistItem(
+            "notice",
+            _("Akimat notice in time"),
+            FAIL,
+            _("The deadline %(date)s has passed and no notice was sent.")
+            % {"date": notice_deadline.strftime("%d.%m.%Y")},
+        )
+    items.append(notice)
+    items.append(
+        ChecklistItem(
+            "campaign",
+            _("Inside the campaign period"),
+            WARN if campaign_warnings else PASS,
+            " ".join(campaign_warnings) or _("No objection."),
+        )
+    )
+    return items

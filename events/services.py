@@ -28,6 +28,7 @@ from events.models import (
     Certificate,
     Enrolment,
     Event,
+    EventApproval,
     EventReport,
     Holiday,
     NoticeRule,
@@ -125,6 +126,7 @@ EVENT_FIELDS = (
     "capacity",
     "organization",
     "responsible",
+    "is_national",
 )
 
 
@@ -135,20 +137,184 @@ def _validate_times(starts_at: datetime, ends_at: datetime, *, new: bool) -> Non
         raise ValidationError({"starts_at": _("A new event cannot start in the past.")})
 
 
+def needs_approval(user) -> bool:
+    """Return whether events ``user`` creates start as proposals: a regional coordinator's do, HQ staff's do not."""
+    return scoped_region(user) is not None
+
+
 def create_event(*, by, data: dict[str, Any]) -> Event:
-    """Plan an event; compute its akimat notice deadline from the rules in force."""
+    """Plan an event (HQ staff) or propose it (a regional coordinator); compute its akimat notice deadline."""
     check_region(by, data["region"])
     _validate_times(data["starts_at"], data["ends_at"], new=True)
     with transaction.atomic():
         event = Event(created_by=by, **{k: data.get(k) for k in EVENT_FIELDS if k in data})
         if event.responsible is None:
             event.responsible = by
+        if needs_approval(by):
+            event.status = Event.Status.PROPOSED
         _apply_notice_rule(event)
         event.full_clean()
         event.save()
         audit.record(
-            actor=by, action="events.create", obj=event, data={"kind": event.kind, "region": event.region.code}
+            actor=by,
+            action="events.create",
+            obj=event,
+            data={
+                "kind": event.kind,
+                "region": event.region.code,
+                "national": event.is_national,
+                "status": event.status,
+            },
         )
+    return event
+
+
+PROPOSAL_FIELDS = ("title", "kind", "region", "place", "description", "starts_at", "ends_at", "capacity")
+
+
+def propose_event(*, organization: Organization, by, data: dict[str, Any]) -> Event:
+    """A member organization's representative proposes an event (from the portal); the region approves it."""
+    if organization.status != Organization.Status.ADMITTED:
+        raise PermissionDenied(_("Only a member organization can propose events."))
+    _validate_times(data["starts_at"], data["ends_at"], new=True)
+    with transaction.atomic():
+        event = Event(
+            created_by=by,
+            organization=organization,
+            status=Event.Status.PROPOSED,
+            **{k: data[k] for k in PROPOSAL_FIELDS if k in data},
+        )
+        _apply_notice_rule(event)
+        event.full_clean()
+        event.save()
+        audit.record(
+            actor=by,
+            action="events.propose",
+            obj=event,
+            data={"kind": event.kind, "region": event.region.code, "organization": organization.pk},
+        )
+    return event
+
+
+# --- Approval of proposed events ------------------------------------------------------------------------------
+
+
+def approval_checklist(event: Event, *, today: date | None = None) -> list[rules.ChecklistItem]:
+    """Return the checklist of ``event``: venue, akimat notice in time (holiday calendar), campaign period."""
+    today = today or timezone.localdate()
+    day = timezone.localdate(event.starts_at)
+    return rules.approval_checklist(
+        place=event.place,
+        notice_required=bool(event.notice_requirement),
+        notice_deadline=event.notice_deadline,
+        notice_sent_on=event.notice_sent_on,
+        today=today,
+        campaign_warnings=rules.agitation_warnings(
+            event_day=day, is_agitation=event.is_agitation, campaign=current_campaign()
+        ),
+    )
+
+
+def approval_refusal(user, event: Event) -> str | None:
+    """Return why ``user`` may not decide on ``event`` (None when they may).
+
+    The region's coordinator decides on a regional proposal, HQ committee staff on any (and alone on national
+    events); nobody decides on their own proposal.
+    """
+    if not user.has_perm("events.approve_event"):
+        return _("You may not approve events.")
+    if event.created_by_id is not None and event.created_by_id == user.pk:
+        return _("You cannot approve or reject your own proposal.")
+    scope = scoped_region(user)
+    if scope is not None and event.is_national:
+        return _("National events are approved by the HQ committee staff.")
+    if scope is not None and scope.pk != event.region_id:
+        return _("Coordinators approve only events in their own region.")
+    return None
+
+
+def _check_approver(user, event: Event) -> None:
+    refusal = approval_refusal(user, event)
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+def proposals_for(user):
+    """Return the proposals waiting for ``user``'s decision: a coordinator's region (not national), or all (HQ)."""
+    queryset = Event.objects.filter(status=Event.Status.PROPOSED).select_related("region", "organization", "created_by")
+    scope = scoped_region(user)
+    if scope is not None:
+        queryset = queryset.filter(region=scope, is_national=False)
+    return queryset.order_by("starts_at", "pk")
+
+
+def _decide(*, event: Event, by, decision: str, comment: str) -> tuple[Event, EventApproval]:
+    _check_approver(by, event)
+    with transaction.atomic():
+        event = Event.objects.select_for_update(of=("self",)).select_related("region", "created_by").get(pk=event.pk)
+        if event.status != Event.Status.PROPOSED:
+            raise ValidationError(_("This event is not waiting for a decision."))
+        checklist = approval_checklist(event)
+        if decision == EventApproval.Decision.APPROVED:
+            failed = [item for item in checklist if item.result == rules.FAIL]
+            if failed:
+                raise ValidationError([f"{item.label}: {item.detail}" for item in failed])
+            if event.starts_at <= timezone.now():
+                raise ValidationError(_("The event has already started: it can no longer be approved."))
+            event.status = Event.Status.NOTIFIED if event.notice_sent_on else Event.Status.PLANNED
+        else:
+            event.status = Event.Status.REJECTED
+        event.save(update_fields=["status", "updated_at"])
+        approval = EventApproval.objects.create(
+            event=event,
+            decision=decision,
+            decided_by=by,
+            checklist=[item.as_dict() for item in checklist],
+            comment=comment,
+        )
+        audit.record(
+            actor=by,
+            action=f"events.{decision}",
+            obj=event,
+            data={"checklist": {item.key: item.result for item in checklist}, "comment": comment},
+        )
+        _email_user(
+            key=f"proposal:event:{event.pk}:{decision}",
+            user=event.created_by,
+            template="emails/events/proposal_decided",
+            context={
+                "event": event,
+                "approval": approval,
+                "url": _proposer_url(event),
+            },
+        )
+    return event, approval
+
+
+def _proposer_url(event: Event) -> str:
+    if event.organization_id and not _is_staff(event.created_by):
+        return absolute_url(reverse("members:portal_organization", args=[event.organization_id]))
+    return absolute_url(reverse("events:detail", args=[event.pk]))
+
+
+def _is_staff(user) -> bool:
+    from coalition.roles import is_staff_member
+
+    return user is not None and is_staff_member(user)
+
+
+def approve_event(*, event: Event, by, comment: str = "") -> Event:
+    """Approve a proposal against the checklist (a failed item refuses); the proposer is told through the outbox."""
+    event, _approval = _decide(event=event, by=by, decision=EventApproval.Decision.APPROVED, comment=comment)
+    return event
+
+
+def reject_event(*, event: Event, by, reason: str) -> Event:
+    """Reject a proposal with a reason (required); the proposer is told through the outbox."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the rejection.")})
+    event, _approval = _decide(event=event, by=by, decision=EventApproval.Decision.REJECTED, comment=reason)
     return event
 
 
@@ -159,8 +325,8 @@ def update_event(*, event: Event, by, data: dict[str, Any]) -> Event:
     _validate_times(data.get("starts_at", event.starts_at), data.get("ends_at", event.ends_at), new=False)
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
-        if event.status in (Event.Status.HELD, Event.Status.CANCELLED):
-            raise ValidationError(_("A held or cancelled event cannot be changed."))
+        if event.status in (Event.Status.HELD, Event.Status.CANCELLED, Event.Status.REJECTED):
+            raise ValidationError(_("A held, cancelled or rejected event cannot be changed."))
         old_start = event.starts_at
         for name in EVENT_FIELDS:
             if name in data:
@@ -189,13 +355,14 @@ def record_notice(*, event: Event, by, sent_on: date, number: str) -> Event:
     check_region(by, event.region)
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
-        if event.status not in (Event.Status.PLANNED, Event.Status.NOTIFIED):
+        if event.status not in (Event.Status.PROPOSED, Event.Status.PLANNED, Event.Status.NOTIFIED):
             raise ValidationError(_("Only a planned event can be notified."))
         if sent_on > timezone.localdate():
             raise ValidationError({"sent_on": _("The notice cannot be dated in the future.")})
         event.notice_sent_on = sent_on
         event.notice_number = number
-        event.status = Event.Status.NOTIFIED
+        if event.status != Event.Status.PROPOSED:  # a proposal stays one until approved (then: notified)
+            event.status = Event.Status.NOTIFIED
         event.save(update_fields=["notice_sent_on", "notice_number", "status", "updated_at"])
         late = bool(event.notice_deadline and sent_on > event.notice_deadline)
         audit.record(
@@ -225,8 +392,8 @@ def cancel_event(*, event: Event, by, reason: str = "") -> Event:
     check_region(by, event.region)
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
-        if event.status not in (Event.Status.PLANNED, Event.Status.NOTIFIED):
-            raise ValidationError(_("Only a planned or notified event can be cancelled."))
+        if event.status not in (Event.Status.PROPOSED, Event.Status.PLANNED, Event.Status.NOTIFIED):
+            raise ValidationError(_("Only a proposed, planned or notified event can be cancelled."))
         event.status = Event.Status.CANCELLED
         event.save(update_fields=["status", "updated_at"])
         _cancel_pending_messages(f"reminder:event:{event.pk}:")

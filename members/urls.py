@@ -42,4 +42,5 @@ urlpatterns = [
     path("portal/<int:pk>/", portal.organization, name="portal_organization"),
     path("portal/<int:pk>/profile/", portal.profile, name="portal_profile"),
     path("portal/<int:pk>/nominate/", portal.nominate, name="portal_nominate"),
+    path("portal/<int:pk>/events/propose/", portal.propose_event, name="portal_propose_event"),
 ]

@@ -29,12 +29,17 @@ def _applicant(form: ApplicantForm) -> services.Applicant:
     )
 
 
+def _published(queryset):
+    """Proposed and rejected events have no public page: their link works once the event is approved."""
+    return queryset.exclude(status__in=[Event.Status.PROPOSED, Event.Status.REJECTED])
+
+
 @login_not_required
 @ratelimit(key="ip", rate="20/h", method="POST", block=False)
 def event_public(request: HttpRequest, token: str) -> HttpResponse:
     if getattr(request, "limited", False):
         return ratelimited(request)
-    event = get_object_or_404(Event.objects.select_related("region"), public_token=token)
+    event = get_object_or_404(_published(Event.objects.select_related("region")), public_token=token)
     form = ApplicantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -55,7 +60,7 @@ def event_public(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_not_required
 def event_ics(request: HttpRequest, token: str) -> HttpResponse:
-    event = get_object_or_404(Event, public_token=token)
+    event = get_object_or_404(_published(Event.objects.all()), public_token=token)
     body = ics.calendar_file(
         uid=f"event-{event.pk}@coalition-hq",
         title=event.title,

@@ -20,6 +20,7 @@ from coalition.access import scoped_region, staff_required
 from coalition.models import AuditEntry, Region
 from events import selectors, services
 from events.forms import (
+    ApproveForm,
     AssignmentForm,
     CampaignForm,
     CancelForm,
@@ -30,6 +31,7 @@ from events.forms import (
     NoticeForm,
     NoticeRuleForm,
     PolicyForm,
+    RejectForm,
     ReportForm,
     ResultFormSet,
     SessionForm,
@@ -158,7 +160,10 @@ def event_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _errors(request, exc, form)
         else:
-            messages.success(request, _("The event was planned."))
+            if event.status == Event.Status.PROPOSED:
+                messages.success(request, _("The event was proposed; it waits for approval."))
+            else:
+                messages.success(request, _("The event was planned."))
             for warning in services.event_warnings(event):
                 messages.warning(request, warning)
             return redirect("events:detail", event.pk)
@@ -188,6 +193,54 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cancel_form": CancelForm(),
             "history": _history(event),
             "can_change": request.user.has_perm("events.change_event"),
+            "approval": getattr(event, "approval", None),
+            "can_decide": event.status == Event.Status.PROPOSED
+            and services.approval_refusal(request.user, event) is None,
+        },
+    )
+
+
+@staff_required
+def proposal_queue(request: HttpRequest) -> HttpResponse:
+    """Proposals waiting for a decision: a coordinator sees their region's, HQ staff all (national ones too)."""
+    _require(request, "events.approve_event")
+    proposals = services.proposals_for(request.user)
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "events/proposal_queue.html", {"page": page})
+
+
+@staff_required
+def event_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject a proposal against its checklist (venue, akimat notice in time, campaign period)."""
+    _require(request, "events.approve_event")
+    event = _event(request, pk)
+    refusal = services.approval_refusal(request.user, event)
+    if refusal:
+        raise PermissionDenied(refusal)
+    approve_form = ApproveForm(request.POST if request.POST.get("action") == "approve" else None)
+    reject_form = RejectForm(request.POST if request.POST.get("action") == "reject" else None)
+    if request.method == "POST" and event.status == Event.Status.PROPOSED:
+        try:
+            if request.POST.get("action") == "approve" and approve_form.is_valid():
+                services.approve_event(event=event, by=request.user, comment=approve_form.cleaned_data["comment"])
+                messages.success(request, _("The event was approved; the proposer will be told."))
+                return redirect("events:detail", pk)
+            if request.POST.get("action") == "reject" and reject_form.is_valid():
+                services.reject_event(event=event, by=request.user, reason=reject_form.cleaned_data["reason"])
+                messages.success(request, _("The proposal was rejected; the proposer will be told why."))
+                return redirect("events:proposals")
+        except ValidationError as exc:
+            _errors(request, exc)
+    checklist = services.approval_checklist(event)
+    return render(
+        request,
+        "events/event_review.html",
+        {
+            "event": event,
+            "checklist": checklist,
+            "blocked": any(item.result == "fail" for item in checklist),
+            "approve_form": approve_form,
+            "reject_form": reject_form,
         },
     )
 

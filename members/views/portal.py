@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -66,7 +67,20 @@ def home(request: HttpRequest) -> HttpResponse:
 def organization(request: HttpRequest, pk: int) -> HttpResponse:
     org = _member_organization(request, pk)
     people = org.affiliations.filter(role__in=portal.NOMINATION_ROLES).select_related("person").order_by("role", "pk")
-    events = org.events.select_related("region").order_by("-starts_at")[:20] if hasattr(org, "events") else []
+    from events.models import Registration
+
+    events = org.events.select_related("region").order_by("-starts_at")[:20]
+    registrations = (
+        Registration.objects.filter(
+            person__affiliations__organization=org,
+            event__starts_at__gte=timezone.now(),
+            event__status__in=["planned", "notified"],
+        )
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("event__region", "person")
+        .distinct()
+        .order_by("event__starts_at", "person__full_name")[:50]
+    )
     return render(
         request,
         "members/portal/organization.html",
@@ -75,6 +89,7 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
             "statements": org.statements.order_by("-made_on"),
             "people": people,
             "events": events,
+            "registrations": registrations,
             "pending_changes": org.profile_changes.filter(status="pending"),
         },
     )
@@ -125,3 +140,26 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("members:portal_organization", pk=org.pk)
     return render(request, "members/portal/nominate.html", {"form": form, "organization": org})
+
+
+@login_required
+def propose_event(request: HttpRequest, pk: int) -> HttpResponse:
+    """The representative proposes an event of their organization; the region's coordinator approves it."""
+    from events import services as event_services
+    from events.forms import ProposalForm
+
+    org = _member_organization(request, pk)
+    form = ProposalForm(request.POST or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event_services.propose_event(organization=org, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("The event was proposed; you will get an email when it is approved or not."))
+            return redirect("members:portal_organization", pk=org.pk)
+    return render(request, "members/portal/propose_event.html", {"form": form, "organization": org})

@@ -227,7 +227,7 @@ def test_organization_joins_and_is_admitted_at_a_committee_meeting(page, axe, lo
 # --- 2. events -----------------------------------------------------------------------------------------------------
 
 
-def test_coordinator_plans_event_participant_registers_and_gets_reminder(page, axe, login, coordinator):
+def test_coordinator_plans_event_participant_registers_and_gets_reminder(page, axe, login, coordinator, staff_user):
     from coalition.outbox.services import deliver_pending
     from events import tasks
     from events.models import Event, Registration
@@ -252,9 +252,27 @@ def test_coordinator_plans_event_participant_registers_and_gets_reminder(page, a
     assert event.region.code == "KZ-35" and event.starts_at == starts
     axe.check()
     shot(page, "events-2-event-page")
-    link = page.locator(f"main a[href='/e/{event.public_token}/']").first.get_attribute("href")
     page.goto("/events/")
     axe.check()
+
+    # A coordinator's event is a proposal: HQ staff approve it against the checklist, then registration opens.
+    assert event.status == Event.Status.PROPOSED
+    logout(page)
+    login(staff_user.username)
+    page.goto("/events/proposals/")
+    axe.check()
+    with page.expect_navigation():
+        page.click(f"main a[href='/events/{event.pk}/review/']")
+    assert page.locator("[data-checklist=notice][data-result=pass]").count() == 1
+    axe.check()
+    shot(page, "events-2b-approval-checklist")
+    page.fill("#id_comment", "Площадка проверена")
+    submit(page, "#approve-form")
+    event.refresh_from_db()
+    assert event.status == Event.Status.PLANNED and event.approval.decided_by == staff_user
+    assert page.locator("#approval").is_visible()
+    axe.check()
+    link = page.locator(f"main a[href='/e/{event.public_token}/']").first.get_attribute("href")
 
     # A participant opens the public link and registers.
     logout(page)

@@ -36,6 +36,7 @@ LIST_PAGES = {
     "events:list": {"staff_user", "coordinator", "trainer", "finance_officer", "integrity_officer"},
     "events:calendar": {"staff_user", "coordinator", "trainer", "finance_officer", "integrity_officer"},
     "events:create": {"staff_user", "coordinator"},
+    "events:proposals": {"staff_user", "coordinator"},
     "events:sessions": {"staff_user", "coordinator", "trainer"},
     "events:session_create": {"staff_user", "coordinator", "trainer"},
     "events:stations": {"staff_user", "coordinator"},
