@@ -208,6 +208,36 @@ class AssignmentForm(forms.Form):
         return data
 
 
+class AccreditationForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.exclude(
+            status__in=[Organization.Status.REJECTED, Organization.Status.WITHDRAWN]
+        ).order_by("name_ru"),
+    )
+    issuing_body = forms.CharField(
+        label=_("Issuing body"),
+        max_length=200,
+        help_text=_("The election commission that accredited the organization, as written on the document."),
+    )
+    number = forms.CharField(label=_("Accreditation number"), max_length=50)
+    issued_on = forms.DateField(label=_("Issued on"), widget=DATE_WIDGET)
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE_WIDGET)
+
+    def __init__(self, *args, user, valid_months: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        region = scoped_region(user)
+        if region is not None:
+            self.fields["organization"].queryset = self.fields["organization"].queryset.filter(region=region)
+        self.fields["valid_until"].help_text = _(
+            "Leave empty for the policy's period: %(months)d months from the date of issue, that date included."
+        ) % {"months": valid_months}
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for revocation"), max_length=255)
+
+
 class StationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
 

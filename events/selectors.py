@@ -22,7 +22,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coalition.access import scoped_region
-from events.models import Assignment, Course, Event, PollingStation, Registration, TrainingSession
+from events.models import (
+    Accreditation,
+    Assignment,
+    Certificate,
+    Course,
+    Event,
+    PollingStation,
+    Registration,
+    TrainingSession,
+)
 
 
 def _scope(queryset: QuerySet, user, field: str = "region") -> QuerySet:
@@ -56,6 +65,27 @@ def sessions_for(user) -> QuerySet[TrainingSession]:
 
 def stations_for(user) -> QuerySet[PollingStation]:
     return _scope(PollingStation.objects.all(), user).select_related("region")
+
+
+def certificates_for(user) -> QuerySet[Certificate]:
+    """Return the certificates ``user`` may see: a coordinator's are those of sessions in their region."""
+    return _scope(Certificate.objects.all(), user, "enrolment__session__region").select_related(
+        "person", "course", "enrolment__session__region"
+    )
+
+
+def assignments_for(user) -> QuerySet[Assignment]:
+    """Return the assignments ``user`` may see: a coordinator's are those at stations in their region."""
+    return _scope(Assignment.objects.all(), user, "station__region").select_related(
+        "station__region", "person", "certificate__course", "organization"
+    )
+
+
+def accreditations_for(user) -> QuerySet[Accreditation]:
+    """Return the accreditations ``user`` may see: a coordinator's are those of organizations in their region."""
+    return _scope(Accreditation.objects.all(), user, "organization__region").select_related(
+        "organization__region", "recorded_by"
+    )
 
 
 def month_grid(user, year: int, month: int) -> list[list[dict]]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from events.views import public, staff
+from events.views import accreditation, lists, public, staff
 
 app_name = "events"
 
@@ -22,12 +22,19 @@ urlpatterns = [
     path("events/training/", staff.session_list, name="sessions"),
     path("events/training/new/", staff.session_create, name="session_create"),
     path("events/training/<int:pk>/", staff.session_detail, name="session"),
+    path("events/training/<int:pk>/enrolments/", lists.session_enrolments, name="session_enrolments"),
     path("events/training/<int:pk>/enrol/", staff.session_enrol, name="session_enrol"),
     path("events/training/<int:pk>/certify/", staff.session_certify, name="session_certify"),
+    path("events/certificates/", lists.certificate_list, name="certificates"),
     path("events/certificates/<int:pk>/revoke/", staff.certificate_revoke, name="certificate_revoke"),
     path("events/stations/", staff.station_list, name="stations"),
     path("events/stations/<int:pk>/", staff.station_detail, name="station"),
+    path("events/assignments/", lists.assignment_list, name="assignments"),
     path("events/assignments/<int:pk>/end/", staff.assignment_end, name="assignment_end"),
+    path("events/accreditations/", accreditation.accreditation_list, name="accreditations"),
+    path("events/accreditations/new/", accreditation.accreditation_create, name="accreditation_create"),
+    path("events/accreditations/<int:pk>/", accreditation.accreditation_detail, name="accreditation"),
+    path("events/accreditations/<int:pk>/revoke/", accreditation.accreditation_revoke, name="accreditation_revoke"),
     path("events/coverage/", staff.coverage, name="coverage"),
     path("events/rules/", staff.rules_page, name="rules"),
     # Public

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from coalition import audit, spreadsheets
 from coalition.access import scoped_region, staff_required
 from coalition.models import AuditEntry, Region
-from events import selectors, services
+from events import exports, selectors, services
+from events.filters import SessionFilter, drop_region
 from events.forms import (
     ApproveForm,
     AssignmentForm,
@@ -375,9 +376,20 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def session_list(request: HttpRequest) -> HttpResponse:
     _require(request, "events.view_trainingsession")
-    sessions = selectors.sessions_for(request.user).order_by("-starts_at")
+    filterset = SessionFilter(request.GET or None, queryset=selectors.sessions_for(request.user))
+    drop_region(filterset, request.user)
+    sessions = filterset.qs.order_by("-starts_at", "pk")
+    fmt = exports.requested(request)
+    if fmt:
+        return exports.respond(fmt, exports.sessions(sessions), "training-sessions", _("Training sessions"))
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "events/session_list.html", {"page": page, "funnel": selectors.course_funnel()})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "events/session_list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode(), "funnel": selectors.course_funnel()},
+    )
 
 
 @staff_required
@@ -510,13 +522,20 @@ def station_list(request: HttpRequest) -> HttpResponse:
                     % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
                 )
                 return redirect("events:stations")
-    page = Paginator(filterset.qs.order_by("region__code", "number"), PAGE_SIZE).get_page(request.GET.get("page"))
+    stations = filterset.qs.order_by("region__code", "number")
+    fmt = exports.requested(request)
+    if fmt:
+        return exports.respond(fmt, exports.stations(stations), "polling-stations", _("Polling stations"))
+    page = Paginator(stations, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "events/station_list.html",
         {
             "filter": filterset,
             "page": page,
+            "query": query.urlencode(),
             "import_form": import_form,
             "can_import": request.user.has_perm("events.add_pollingstation"),
         },
@@ -571,6 +590,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
     _require(request, "events.view_assignment")
     regions = {region.code: region for region in Region.objects.all()}
     rows = [{**row, "region": regions[row["region__code"]]} for row in selectors.coverage_by_region(request.user)]
+    fmt = exports.requested(request)
+    if fmt:
+        return exports.respond(fmt, exports.coverage(rows), "coverage", _("Coverage"))
     return render(
         request,
         "events/coverage.html",

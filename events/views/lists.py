@@ -1,0 +1,73 @@
+"""Read-only staff lists with search, filters, pagination and CSV/XLSX export: certificates, assignments and a
+training session's enrolments. Every list and its export come from the same scoped queryset."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from coalition.access import staff_required
+from events import exports, selectors
+from events.filters import AssignmentFilter, CertificateFilter, EnrolmentFilter, drop_region
+from events.views.staff import PAGE_SIZE, _require, _session
+
+
+def _page(request: HttpRequest, queryset):
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+@staff_required
+def certificate_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "events.view_certificate")
+    filterset = CertificateFilter(request.GET or None, queryset=selectors.certificates_for(request.user))
+    drop_region(filterset, request.user)
+    certificates = filterset.qs.order_by("-issued_on", "number")
+    fmt = exports.requested(request)
+    if fmt:
+        return exports.respond(fmt, exports.certificates(certificates), "certificates", _("Certificates"))
+    page, query = _page(request, certificates)
+    return render(request, "events/certificate_list.html", {"filter": filterset, "page": page, "query": query})
+
+
+@staff_required
+def assignment_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "events.view_assignment")
+    data = request.GET.copy()
+    data.setdefault("state", "active")  # the people deployed now, unless ended ones are asked for
+    filterset = AssignmentFilter(data, queryset=selectors.assignments_for(request.user))
+    drop_region(filterset, request.user)
+    assignments = filterset.qs.order_by("station__region__code", "station__number", "role", "person__full_name")
+    fmt = exports.requested(request)
+    if fmt:
+        return exports.respond(fmt, exports.assignments(assignments), "assignments", _("Assignments"))
+    page, query = _page(request, assignments)
+    return render(request, "events/assignment_list.html", {"filter": filterset, "page": page, "query": query})
+
+
+@staff_required
+def session_enrolments(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "events.view_enrolment")
+    session = _session(request, pk)
+    pass_mark = session.course.pass_mark
+    filterset = EnrolmentFilter(
+        request.GET or None,
+        queryset=session.enrolments.select_related("person", "certificate"),
+        pass_mark=pass_mark,
+    )
+    enrolments = filterset.qs.order_by("person__full_name", "pk")
+    fmt = exports.requested(request)
+    if fmt:
+        return exports.respond(
+            fmt, exports.enrolments(enrolments, pass_mark), f"enrolments-{session.pk}", _("Enrolments")
+        )
+    page, query = _page(request, enrolments)
+    return render(
+        request,
+        "events/enrolment_list.html",
+        {"session": session, "filter": filterset, "page": page, "query": query},
+    )
