@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events import spreadsheet_shim as spreadsheets  # becomes: from coalition import spreadsheets
+from coalition import spreadsheets
 
 FORMATS = ("csv", "xlsx")
 
