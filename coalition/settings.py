@@ -255,3 +255,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 HOTLINE_RATE = env.str("HOTLINE_RATE", default="10/h")  # posts per IP to the public hotline forms
 COALITION_NAME = env.str("COALITION_NAME", default="Народная коалиция")
 HOTLINE_PHONE = env.str("HOTLINE_PHONE", default="+7 7172 707 616")
+# Bulk import of people (members/people_import.py): a bigger file is refused whole, before anything is written.
+PEOPLE_IMPORT_MAX_BYTES = env.int("PEOPLE_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+PEOPLE_IMPORT_MAX_ROWS = env.int("PEOPLE_IMPORT_MAX_ROWS", default=2000)
+PEOPLE_IMPORT_MAX_LINE = env.int("PEOPLE_IMPORT_MAX_LINE", default=2000)  # characters in one line of the file
+PEOPLE_IMPORT_PREVIEW_HOURS = env.int("PEOPLE_IMPORT_PREVIEW_HOURS", default=24)  # then a preview must be redone

@@ -10,6 +10,7 @@ from members.models import (
     IneligibleCategory,
     Invitation,
     Organization,
+    PeopleImport,
     Person,
     ProfileChange,
     QuorumRule,
@@ -63,6 +64,19 @@ class ConsentAdmin(admin.ModelAdmin):
     list_filter = ["purpose", "text_version"]
     list_select_related = ["person"]
     search_fields = ["person__full_name"]
+
+
+@admin.register(PeopleImport)
+@admin.register(PeopleImport, site=audit_site)
+class PeopleImportAdmin(admin.ModelAdmin):
+    list_display = ["filename", "uploaded_by", "status", "created_at", "applied_at"]
+    list_filter = ["status"]
+    list_select_related = ["uploaded_by"]
+    fields = ["filename", "sha256", "uploaded_by", "status", "summary", "created_at", "applied_at"]
+    readonly_fields = fields  # written only by members/people_import.py; the file's content is never shown
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(StatusChange)

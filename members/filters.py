@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coalition.models import Region
-from members.models import Organization
+from members.models import Organization, Person
 
 
 class OrganizationFilter(django_filters.FilterSet):
@@ -36,3 +36,31 @@ class OrganizationFilter(django_filters.FilterSet):
             | Q(short_name__icontains=value)
             | Q(bin__startswith=value.replace(" ", ""))
         )
+
+
+class PersonFilter(django_filters.FilterSet):
+    """Search of the staff people list: by name, or by a whole IIN (no prefix search: IINs begin with birth dates)."""
+
+    q = django_filters.CharFilter(label=_("Name or IIN"), method="search", max_length=100)
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Organization"), queryset=Organization.objects.order_by("name_ru"), method="in_organization"
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q", "organization"]
+
+    def __init__(self, *args, scope: Region | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if scope is not None:
+            self.filters["organization"].queryset = Organization.objects.filter(region=scope).order_by("name_ru")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        digits = value.replace(" ", "")
+        if len(digits) == 12 and digits.isascii() and digits.isdigit():
+            return queryset.filter(iin=digits)
+        return queryset.filter(full_name__icontains=value) if value else queryset
+
+    def in_organization(self, queryset, name, value):
+        return queryset.filter(affiliations__organization=value).distinct() if value else queryset

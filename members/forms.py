@@ -5,6 +5,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
@@ -449,3 +450,20 @@ class QuorumRuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Add the rule")))
+
+
+class PeopleImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file of people"),
+        help_text=_("UTF-8 or Windows-1251, separated by commas or semicolons, with the header of the template."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.PEOPLE_IMPORT_MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(size)d KB: split it into smaller files."),
+                params={"size": settings.PEOPLE_IMPORT_MAX_BYTES // 1024},
+                code="size",
+            )
+        return upload

@@ -175,6 +175,7 @@ class Person(models.Model):
         ordering = ["full_name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        permissions = [("view_person_iin", "Can see people's full IIN")]
         constraints = [
             models.UniqueConstraint(fields=["iin"], condition=~Q(iin=""), name="person_iin_unique_when_given"),
         ]
@@ -542,3 +543,34 @@ class ProfileChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {', '.join(self.changes)}"
+
+
+class PeopleImport(models.Model):
+    """An uploaded CSV of people: previewed (a dry run) and then applied as a whole, or never.
+
+    The file is kept between the preview and the confirmation, keyed by its SHA-256, so the confirmation applies
+    exactly the file that was previewed; once applied, the content is cleared (only the hash and the totals stay).
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        APPLIED = "applied", _("Applied")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    content = models.BinaryField(_("content"), editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    summary = models.JSONField(_("totals"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("people import")
+        verbose_name_plural = _("people imports")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.sha256[:12]})"

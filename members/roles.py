@@ -14,6 +14,8 @@ _VIEW_ALL = [
     "members.view_quorumrule",
     "members.view_invitation",
     "members.view_profilechange",
+    "members.view_peopleimport",
+    "members.view_person_iin",
 ]
 
 PERMISSIONS = {
@@ -34,12 +36,20 @@ PERMISSIONS = {
         "members.add_committeemember",
         "members.change_committeemember",
         "members.add_quorumrule",
+        "members.add_person",
+        "members.change_person",
+        "members.add_peopleimport",
     ],
-    # Coordinators see their region's organizations and statements (the views scope them); not the meetings.
+    # Coordinators see their region's organizations, statements and people (the views scope them), and import
+    # people into their region's organizations; not the meetings, and IINs only masked.
     Role.REGIONAL_COORDINATOR: [
         "members.view_organization",
         "members.view_statuschange",
         "members.view_statementofsupport",
+        "members.view_person",
+        "members.add_person",
+        "members.change_person",
+        "members.add_peopleimport",
     ],
     Role.TRAINER: ["members.view_organization"],
     Role.FINANCE_OFFICER: ["members.view_organization"],

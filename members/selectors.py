@@ -11,8 +11,10 @@ from coalition.models import Region
 from members.models import (
     Affiliation,
     CommitteeMeeting,
+    Consent,
     Decision,
     Organization,
+    Person,
     StatementOfSupport,
     StatusChange,
 )
@@ -27,6 +29,22 @@ def organizations(*, region: Region | None = None) -> QuerySet[Organization]:
     if region is not None:
         qs = qs.filter(region=region)
     return qs
+
+
+def people(*, region: Region | None = None) -> QuerySet[Person]:
+    """Return the people a user may see, with region, organizations and active consents loaded.
+
+    A coordinator sees the people of their region: recorded in it, or acting for one of its organizations.
+    """
+    qs = Person.objects.select_related("region").prefetch_related(
+        Prefetch("affiliations", queryset=Affiliation.objects.select_related("organization").order_by("pk")),
+        Prefetch("consents", queryset=Consent.objects.filter(withdrawn_at__isnull=True), to_attr="active_consents"),
+    )
+    if region is not None:
+        qs = qs.filter(
+            pk__in=Person.objects.filter(Q(region=region) | Q(affiliations__organization__region=region)).values("pk")
+        )
+    return qs.order_by("full_name", "pk")
 
 
 def review_queue(*, region: Region | None = None) -> QuerySet[Organization]:

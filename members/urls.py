@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members.views import portal, public, staff
+from members.views import people, portal, public, staff
 
 app_name = "members"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("staff/members/", staff.organization_list, name="staff_organizations"),
     path("staff/members/export/<str:fmt>/", staff.organization_export, name="staff_export"),
     path("staff/members/queue/", staff.review_queue, name="staff_queue"),
+    path("staff/members/people/", people.person_list, name="staff_people"),
+    path("staff/members/people/export/<str:fmt>/", people.person_export, name="staff_people_export"),
+    path("staff/members/people/import/", people.import_upload, name="staff_people_import"),
+    path("staff/members/people/import/template/", people.import_template, name="staff_people_import_template"),
+    path("staff/members/people/import/<int:pk>/", people.import_preview, name="staff_people_import_preview"),
+    path("staff/members/people/import/<int:pk>/confirm/", people.import_confirm, name="staff_people_import_confirm"),
     path("staff/members/<int:pk>/", staff.organization_detail, name="staff_organization"),
     path("staff/members/<int:pk>/status/", staff.organization_status, name="staff_organization_status"),
     path("staff/members/<int:pk>/invite/", staff.organization_invite, name="staff_organization_invite"),
