@@ -9,6 +9,7 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -201,6 +202,18 @@ def coverage_by_region(user, *, today: date | None = None) -> QuerySet:
             two_plus=Count("pk", filter=Q(certified__gte=2)),
         )
         .order_by("region__code")
+    )
+
+
+def unaccredited_observers(user, *, today: date | None = None) -> QuerySet[Assignment]:
+    """Return active observers whose nominating organization holds no accreditation in force today."""
+    today = today or timezone.localdate()
+    in_force = Accreditation.objects.valid_on(today).filter(organization=OuterRef("organization"))
+    return (
+        _scope(Assignment.objects.filter(ended_at__isnull=True, role=Assignment.Role.OBSERVER), user, "station__region")
+        .exclude(Exists(in_force))
+        .select_related("person", "station__region", "organization")
+        .order_by("station__region__code", "station__number")
     )
 
 

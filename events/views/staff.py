@@ -599,6 +599,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
         {
             "regions": rows,
             "uncertified": selectors.uncertified_assignments(request.user),
+            "unaccredited": selectors.unaccredited_observers(request.user),
         },
     )
 

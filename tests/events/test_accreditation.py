@@ -223,3 +223,30 @@ def test_one_observer_per_organization_per_station_still_holds_for_accredited_or
     services.assign(station=station, person=certified().person, role="observer", organization=org, by=staff_user)
     with pytest.raises(ValidationError, match="already has an observer"):
         services.assign(station=station, person=certified().person, role="observer", organization=org, by=staff_user)
+
+
+def test_coverage_lists_observers_whose_organization_lost_its_accreditation(staff_user, coordinator):
+    from events import selectors
+
+    kept = admitted_organization()
+    lapsing = admitted_organization(accredited=False)
+    accreditation = accredit(lapsing)
+    services.assign(
+        station=StationFactory(), person=certified().person, role="observer", organization=kept, by=staff_user
+    )
+    lost = services.assign(
+        station=StationFactory(), person=certified().person, role="observer", organization=lapsing, by=staff_user
+    )
+    elsewhere = services.assign(
+        station=StationFactory(region=region("KZ-79")),
+        person=certified().person,
+        role="observer",
+        organization=lapsing,
+        by=staff_user,
+    )
+    assert not selectors.unaccredited_observers(staff_user).exists()
+    services.revoke_accreditation(accreditation=accreditation, by=staff_user, reason="Решение ЦИК")
+    assert set(selectors.unaccredited_observers(staff_user)) == {lost, elsewhere}
+    assert list(selectors.unaccredited_observers(coordinator)) == [lost]
+    later = timezone.localdate() + timedelta(days=400)  # the kept organization's accreditation has ended by then
+    assert len(selectors.unaccredited_observers(staff_user, today=later)) == 3

@@ -154,3 +154,17 @@ def test_assigning_an_observer_of_an_unaccredited_organization_shows_a_form_erro
     errors = response.context["form"].errors["organization"]
     assert "ОО Без аккредитации holds no observer accreditation in force" in errors[0]
     assert not Assignment.objects.exists()
+
+
+def test_coverage_page_names_observers_of_organizations_without_accreditation(client_for, staff_user):
+    from events import services
+
+    org = admitted_organization(accredited=False, short_name="ОО Истекла")
+    accreditation = accredit(org)
+    services.assign(
+        station=StationFactory(), person=certified().person, role="observer", organization=org, by=staff_user
+    )
+    client = client_for(staff_user)
+    assert "ОО Истекла" not in client.get(reverse("events:coverage")).content.decode()
+    services.revoke_accreditation(accreditation=accreditation, by=staff_user, reason="Решение ЦИК")
+    assert "ОО Истекла" in client.get(reverse("events:coverage")).content.decode()

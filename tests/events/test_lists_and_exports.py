@@ -327,3 +327,29 @@ def test_list_pages_link_their_exports(client_for, staff_user):
     ]:
         page = client.get(url).content.decode()
         assert "export=csv" in page and "export=xlsx" in page, url
+
+
+@pytest.mark.parametrize(
+    "name", ["events:sessions", "events:certificates", "events:assignments", "events:accreditations", "events:stations"]
+)
+def test_list_query_count_does_not_grow_with_rows(client_for, staff_user, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_rows(n):
+        for _ in range(n):
+            org = admitted_organization()
+            cert = certified()
+            services.assign(
+                station=StationFactory(), person=cert.person, role="observer", organization=org, by=staff_user
+            )
+
+    client = client_for(staff_user)
+    add_rows(1)
+    client.get(reverse(name))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(name))
+    add_rows(5)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse(name))
+    assert len(many) == len(few), name
