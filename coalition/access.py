@@ -38,7 +38,19 @@ def scoped_region(user) -> Region | None:
         return None
     if has_role(user, Role.COMMITTEE_STAFF):  # HQ staff who also coordinate keep the national view
         return None
-    profile = getattr(user, "profile", None)
+    profile = _profile_with_region(user)
     if profile is None or profile.region_id is None:
         raise PermissionDenied("A regional coordinator needs a region in their profile.")
     return profile.region
+
+
+def _profile_with_region(user):
+    """Return the user's profile with its region loaded (one query, kept on the user for the request), or None."""
+    from coalition.models import Profile
+
+    if not user._state.fields_cache.get("profile"):
+        profile = Profile.objects.select_related("region").filter(user=user).first()
+        if profile is None:
+            return None
+        user.profile = profile  # caches the profile (and its region) for the rest of the request
+    return user.profile

@@ -16,7 +16,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.staticfiles import finders
-from django.db.models import Count, Window
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -138,7 +137,7 @@ def link(name: str, *args: Any, **params: Any) -> str | None:
     except NoReverseMatch:
         return None
     params = {key: value for key, value in params.items() if value not in (None, "")}
-    return f"{url}?{urlencode(params)}" if params else url
+    return f"{url}?{urlencode(params, doseq=True)}" if params else url
 
 
 class _Links:
@@ -162,24 +161,31 @@ def coalition_panel(filters: Filters, links: _Links, today: date, regions: list[
     from members import selectors as members
 
     region = filters.region
-    counts = members.admitted_counts(region=region)
-    pending = members.pending_summary(region=region)
-    joined = selectors.members_joined(region=region, start=filters.start, end=filters.end)
+    summary = members.dashboard_summary(region=region, today=today, start=filters.start, end=filters.end)
     perm = "members.view_organization"
-    admitted_link = links.to("members:staff_organizations", perm, status="admitted")
-    oldest = pending["oldest"]
+
+    def organizations(**params: Any) -> str | None:
+        return links.to("members:staff_organizations", perm, **params)
+
+    oldest = summary["oldest"]
     return {
-        "admitted": counts["total"],
-        "admitted_link": admitted_link,
-        "last_7_days": counts["last_7_days"],
-        "joined": joined,
-        "pending": pending["count"],
-        "pending_link": links.to("members:staff_organizations", perm, status="applied"),
+        "admitted": summary["admitted"],
+        "admitted_link": organizations(status="admitted"),
+        "last_7_days": summary["last_7_days"],
+        "last_7_days_link": organizations(
+            status="admitted", joined_from=(today - timedelta(days=6)).isoformat(), joined_to=today.isoformat()
+        ),
+        "joined": summary["joined"],
+        "joined_link": organizations(
+            status="admitted", joined_from=filters.start.isoformat(), joined_to=filters.end.isoformat()
+        ),
+        "pending": summary["pending"],
+        "pending_link": organizations(status="applied"),
         "oldest": oldest,
         "oldest_days": (today - timezone.localdate(oldest)).days if oldest else None,
         "queue_link": links.to("members:staff_queue", perm),
         "by_kind": [
-            {**row, "link": links.to("members:staff_organizations", perm, status="admitted", kind=row["kind"])}
+            {**row, "link": organizations(status="admitted", kind=row["kind"])}
             for row in members.admitted_by_kind(region=region)
         ],
         "by_region": [
@@ -187,8 +193,8 @@ def coalition_panel(filters: Filters, links: _Links, today: date, regions: list[
                 "region": r,
                 "admitted": r.admitted,
                 "pending": r.pending,
-                "admitted_link": links.to("members:staff_organizations", perm, region=r, status="admitted"),
-                "pending_link": links.to("members:staff_organizations", perm, region=r, status="applied"),
+                "admitted_link": organizations(region=r, status="admitted"),
+                "pending_link": organizations(region=r, status="applied"),
             }
             for r in regions  # annotated by members.selectors.counts_by_region
             if region is None or r.pk == region.pk
@@ -200,41 +206,30 @@ def events_panel(user, filters: Filters, links: _Links, today: date, names: dict
     from events import selectors as events
 
     region = filters.region
-    week_end = today + timedelta(days=6)
-    upcoming = events.upcoming_by_region(user, today=today)
+    week = {"starts_from": today.isoformat(), "starts_to": (today + timedelta(days=6)).isoformat()}
+    upcoming = list(events.UPCOMING_STATUSES)
+    counts = events.dashboard_counts_by_region(user, today=today, start=filters.start, end=filters.end)
     missing = events.missing_notices(user, today=today)
     if region is not None:
-        upcoming, missing = upcoming.filter(region=region), missing.filter(region=region)
+        counts, missing = counts.filter(region=region), missing.filter(region=region)
+    counts = list(counts)
     perm = "events.view_event"
     upcoming_rows = [
         {
             "region": names[row["region__code"]],
-            "count": row["count"],
-            "link": links.to(
-                "events:list",
-                perm,
-                region=names[row["region__code"]],
-                starts_from=today.isoformat(),
-                starts_to=week_end.isoformat(),
-            ),
+            "count": row["upcoming"],
+            "link": links.to("events:list", perm, region=names[row["region__code"]], status=upcoming, **week),
         }
-        for row in upcoming
+        for row in counts
+        if row["upcoming"]
     ]
-    # The ten most urgent, each row also carrying how many there are in all (one query, whatever the number).
-    missing_rows = [
-        {
-            "event": event,
-            "days_left": event.time_left.days,
-            "link": reverse("events:detail", args=[event.pk]),
-            "total": event.total,
-        }
-        for event in missing.annotate(total=Window(Count("pk")))[:10]
-    ]
+    # Summing at most one row per region: the figures themselves are counted by the database.
+    missing_count = sum(row["missing"] for row in counts)
     return {
         "upcoming": upcoming_rows,
         "upcoming_total": sum(row["count"] for row in upcoming_rows),
-        "upcoming_link": links.to("events:list", perm, starts_from=today.isoformat(), starts_to=week_end.isoformat()),
-        "held": selectors.events_held(region=region, start=filters.start, end=filters.end),
+        "upcoming_link": links.to("events:list", perm, status=upcoming, **week),
+        "held": sum(row["held"] for row in counts),
         "held_link": links.to(
             "events:list",
             perm,
@@ -242,9 +237,17 @@ def events_panel(user, filters: Filters, links: _Links, today: date, names: dict
             starts_from=filters.start.isoformat(),
             starts_to=filters.end.isoformat(),
         ),
-        "missing": missing_rows,
-        "missing_count": missing_rows[0]["total"] if missing_rows else 0,
-        "missing_link": links.to("events:list", perm, status="planned"),
+        # The ten most urgent (a query only when there are any).
+        "missing": [
+            {
+                "event": event,
+                "days_left": event.time_left.days,
+                "link": reverse("events:detail", args=[event.pk]),
+            }
+            for event in (missing[:10] if missing_count else [])
+        ],
+        "missing_count": missing_count,
+        "missing_link": links.to("events:list", perm, status="planned", notice="missing"),
     }
 
 
@@ -279,35 +282,39 @@ def deployment_panel(user, filters: Filters, links: _Links, regions: list[Region
     from events import selectors as events
 
     coverage = events.coverage_by_region(user, today=today)
-    uncertified = events.uncertified_assignments(user, today=today)
     if filters.region is not None:
         coverage = coverage.filter(region=filters.region)
-        uncertified = uncertified.filter(station__region=filters.region)
     by_code = {row["region__code"]: row for row in coverage}
+    perm = "events.view_pollingstation"
+    keys = ("stations", "none", "one", "two_plus", "uncertified")
+    # The station list's coverage filter for each column ("stations" is every station).
+    levels = {"stations": None, "none": "0", "one": "1", "two_plus": "2", "uncertified": "uncertified"}
     rows = []
     for region in regions:
         if filters.region is not None and region.pk != filters.region.pk:
             continue
-        row = by_code.get(region.code, {"stations": 0, "none": 0, "one": 0, "two_plus": 0})
+        row = {key: by_code.get(region.code, {}).get(key) or 0 for key in keys}
         rows.append(
             {
                 "region": region,
-                "stations": row["stations"],
-                "none": row["none"],
-                "one": row["one"],
-                "two_plus": row["two_plus"],
+                **row,
                 "level": coverage_level(row),
-                "link": links.to("events:stations", "events.view_pollingstation", region=region),
+                "link": links.to("events:stations", perm, region=region),
+                "links": {
+                    key: links.to("events:stations", perm, region=region, coverage=level)
+                    for key, level in levels.items()
+                },
             }
         )
-    totals = {key: sum(row[key] for row in rows) for key in ("stations", "none", "one", "two_plus")}
+    totals = {key: sum(row[key] for row in rows) for key in keys}
     return {
         "rows": rows,
         "totals": totals,
+        "total_links": {key: links.to("events:stations", perm, coverage=level) for key, level in levels.items()},
         "map": render_map(rows, regions),
-        "uncertified": uncertified.count(),
-        "uncertified_link": links.to("events:coverage", "events.view_assignment"),
-        "stations_link": links.to("events:stations", "events.view_pollingstation"),
+        "uncertified": totals["uncertified"],
+        "uncertified_link": links.to("events:stations", perm, coverage="uncertified"),
+        "stations_link": links.to("events:stations", perm),
     }
 
 
@@ -326,12 +333,11 @@ def fund_panel(user, locale: str, today: date) -> dict:
     from donations import selectors as fund
     from donations.models import Source
 
-    election = fund.default_election()
+    election, version = fund.default_election_and_version()
     if election is None:
         return {"election": None}
-    totals = fund.fund_totals(election)
-    version = fund.current_rule_version(election)
-    caps = fund.cap_use(election, version)
+    overview = fund.fund_overview(election, version, today=today)
+    totals, caps = overview["totals"], overview["caps"]
     slug = election.slug
     payments = partial(link, "donations:donations", slug) if user.has_perm("donations.view_donation") else None
     refunds = partial(link, "donations:refunds", slug) if user.has_perm("donations.view_refund") else None
@@ -365,7 +371,7 @@ def fund_panel(user, locale: str, today: date) -> dict:
         "fund_left": max(Decimal("0"), fund_cap - totals["accepted"]),
         "days": [{"day": d, "total": t, "cumulative": c} for d, t, c in days],
         "chart": chart,
-        "due": fund.actions_due(election, today=today),
+        "due": overview["due"],
         "links": _fund_links(payments, refunds),
     }
 
@@ -407,8 +413,22 @@ def hotline_panel(user, filters: Filters, locale: str) -> dict:
     ages = [label for label, _low, _high in hotline.AGE_BUCKETS]
     counts = {(row["category"], row["age"]): row["count"] for row in rows}
     present = {row["category"] for row in rows}
-    may_list = user.has_perm("hotline.view_report")
     statistics_link = link("hotline:statistics") if user.has_perm("hotline.view_statistics") else None
+
+    if user.has_perm("hotline.view_report"):
+
+        def cases(**params: Any) -> str | None:
+            return link("hotline:list", **params)
+
+    else:  # committee staff see the anonymised statistics, not the cases
+
+        def cases(**params: Any) -> str | None:
+            return statistics_link
+
+    def open_cases(**params: Any) -> str | None:
+        # The figures count open cases that are not duplicates of another.
+        return cases(status="open", originals="1", **params)
+
     matrix = []
     for value, label in Category.choices:
         if value not in present:
@@ -418,28 +438,35 @@ def hotline_panel(user, filters: Filters, locale: str) -> dict:
             {
                 "category": value,
                 "label": label,
-                "cells": cells,
+                "cells": [
+                    {"count": cell, "link": open_cases(category=value, age=age)}
+                    for cell, age in zip(cells, ages, strict=True)
+                ],
                 "total": sum(cells),
-                "link": link("hotline:list", category=value) if may_list else statistics_link,
+                "link": open_cases(category=value),
             }
         )
-    age_totals = [sum(row["cells"][i] for row in matrix) for i in range(len(ages))]
+    age_totals = [
+        {"count": sum(row["cells"][i]["count"] for row in matrix), "link": open_cases(age=age)}
+        for i, age in enumerate(ages)
+    ]
     chart = {
         "type": "bar",
         "stacked": True,
         "locale": locale,
         "labels": [age_label(age) for age in ages],
-        "datasets": [{"label": str(row["label"]), "data": row["cells"]} for row in matrix],
+        "datasets": [{"label": str(row["label"]), "data": [c["count"] for c in row["cells"]]} for row in matrix],
         "title": gettext("Open hotline cases by age and category"),
     }
+    period = {"sla_from": filters.start.isoformat(), "sla_to": filters.end.isoformat()}
     return {
         "ages": [age_label(age) for age in ages],
         "matrix": matrix,
         "age_totals": age_totals,
-        "open_total": sum(age_totals),
-        "open_link": link("hotline:list") if may_list else statistics_link,
+        "open_total": sum(age["count"] for age in age_totals),
+        "open_link": open_cases(),
         "sla": selectors.sla_breaches(start=filters.start, end=filters.end),
-        "sla_link": statistics_link,
+        "sla_links": {kind: cases(sla=kind, **period) for kind in ("triage", "answer", "any")},
         "chart": chart,
     }
 

@@ -19,28 +19,6 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def members_joined(*, region: Region | None, start: date, end: date) -> int:
-    """Return how many admitted organizations joined between ``start`` and ``end`` (both included)."""
-    from members.models import Organization
-
-    qs = Organization.objects.filter(status=Organization.Status.ADMITTED, joined_on__gte=start, joined_on__lte=end)
-    if region is not None:
-        qs = qs.filter(region=region)
-    return qs.count()
-
-
-def events_held(*, region: Region | None, start: date, end: date) -> int:
-    """Return how many events were held between ``start`` and ``end`` (by their start, both days included)."""
-    from events.models import Event
-
-    qs = Event.objects.filter(
-        status=Event.Status.HELD, starts_at__gte=_day_start(start), starts_at__lt=_day_start(end + timedelta(days=1))
-    )
-    if region is not None:
-        qs = qs.filter(region=region)
-    return qs.count()
-
-
 def course_funnel(*, region: Region | None) -> QuerySet:
     """Return each course with people enrolled -> attended -> certified (certificate not revoked).
 
@@ -64,16 +42,18 @@ def course_funnel(*, region: Region | None) -> QuerySet:
 
 
 def sla_breaches(*, start: date, end: date) -> dict[str, int]:
-    """Return the hotline's SLA breaches detected between ``start`` and ``end``, by kind, plus the total.
+    """Return how many hotline cases had an SLA breach detected between ``start`` and ``end``, by kind of breach,
+    plus the cases with any breach (a case counts once per kind, however many of its forwardings were late).
 
-    Like ``coalition.hotline.selectors.sla_breach_counts`` but with an end to the period too.
+    Like ``coalition.hotline.selectors.sla_breach_counts`` but with an end to the period, and counting cases, so
+    each figure is the number of cases the case list shows for it.
     """
     from coalition.hotline.models import SlaBreach
 
     return SlaBreach.objects.filter(
         detected_at__gte=_day_start(start), detected_at__lt=_day_start(end + timedelta(days=1))
     ).aggregate(
-        triage=Count("id", filter=Q(kind=SlaBreach.Kind.TRIAGE)),
-        answer=Count("id", filter=Q(kind=SlaBreach.Kind.ANSWER)),
-        total=Count("id"),
+        triage=Count("report", filter=Q(kind=SlaBreach.Kind.TRIAGE), distinct=True),
+        answer=Count("report", filter=Q(kind=SlaBreach.Kind.ANSWER), distinct=True),
+        total=Count("report", distinct=True),
     )

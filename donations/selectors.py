@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 
 from donations import rules
@@ -50,6 +50,25 @@ def default_election() -> Election | None:
     return Election.objects.order_by("-created_at").first()
 
 
+def default_election_and_version() -> tuple[Election | None, RuleVersion | None]:
+    """Return the newest election and its rule version in force (as ``current_rule_version``), in one query."""
+    now = timezone.now()
+    started = Q(valid_from__lte=now)
+    version = (
+        RuleVersion.objects.filter(election=Subquery(Election.objects.order_by("-created_at").values("pk")[:1]))
+        .select_related("election")
+        # The newest version that has started; if none has, the first one.
+        .order_by(
+            Case(When(started, then=Value(0)), default=Value(1)),
+            Case(When(started, then=-F("number")), default=F("number"), output_field=IntegerField()),
+        )
+        .first()
+    )
+    if version is not None:
+        return version.election, version
+    return default_election(), None
+
+
 def fund_totals(election: Election) -> dict[str, Decimal]:
     """Return received, accepted, flagged (not fully accepted), held, returned and to-budget amounts."""
     ledger = LedgerEntry.objects.filter(election=election).aggregate(
@@ -68,6 +87,58 @@ def fund_totals(election: Election) -> dict[str, Decimal]:
         to_budget=Sum("amount", filter=Q(kind=rules.TO_BUDGET), default=ZERO),
     )
     return {**ledger, **donations, **refunds}
+
+
+def fund_overview(election: Election, version: RuleVersion | None, *, today: date, within_days: int = 2) -> dict:
+    """Return ``fund_totals``, ``cap_use`` and ``actions_due`` of ``election`` together, read with one query."""
+    from coalition.aggregates import one_row, totals
+
+    soon = Q(due_on__gte=today, due_on__lte=today + timedelta(days=within_days))
+    is_open = Q(completed_on__isnull=True)
+    ledger = LedgerEntry.objects.filter(election=election)
+    refunds = Refund.objects.filter(donation__election=election)
+    row = one_row(
+        totals(
+            ledger,
+            received=Sum("amount", filter=Q(kind=LedgerEntry.Kind.RECEIPT), default=ZERO),
+            accepted=Sum("amount", filter=Q(kind__in=CREDITED), default=ZERO),
+            returned_paid=Sum("amount", filter=Q(kind=LedgerEntry.Kind.RETURN), default=ZERO),
+            to_budget_paid=Sum("amount", filter=Q(kind=LedgerEntry.Kind.TO_BUDGET), default=ZERO),
+            **{
+                f"used_{source}": Sum("amount", filter=Q(kind__in=CREDITED, source=source), default=ZERO)
+                for source in rules.SOURCES
+            },
+        ),
+        totals(
+            Donation.objects.filter(election=election),
+            held=Sum("amount", filter=Q(verdict=rules.HELD), default=ZERO),
+            flagged=Sum("amount", filter=~Q(verdict=rules.ACCEPTED), default=ZERO),
+            count=Count("pk"),
+        ),
+        totals(
+            refunds,
+            returned=Sum("amount", filter=Q(kind=rules.RETURNED), default=ZERO),
+            to_budget=Sum("amount", filter=Q(kind=rules.TO_BUDGET), default=ZERO),
+            open_count=Count("pk", filter=is_open),
+            open_amount=Sum("amount", filter=is_open, default=ZERO),
+            overdue_count=Count("pk", filter=is_open & Q(due_on__lt=today)),
+            overdue_amount=Sum("amount", filter=is_open & Q(due_on__lt=today), default=ZERO),
+            due_soon_count=Count("pk", filter=is_open & soon),
+            due_soon_amount=Sum("amount", filter=is_open & soon, default=ZERO),
+        ),
+    )
+    caps = {}
+    if version is not None:
+        ruleset = version.as_rules(election)
+        for source in rules.SOURCES:
+            cap, used = ruleset.cap(source), row[f"used_{source}"]
+            caps[source] = {"cap": cap, "used": used, "left": max(ZERO, cap - used)}
+    due_keys = [key for key in row if key.split("_")[0] in ("open", "overdue", "due")]
+    return {
+        "totals": {key: row[key] for key in row if key not in due_keys and not key.startswith("used_")},
+        "caps": caps,
+        "due": {key: row[key] for key in due_keys},
+    }
 
 
 def cap_use(election: Election, version: RuleVersion | None = None) -> dict[str, dict[str, Decimal]]:

@@ -118,10 +118,22 @@ class EventFilter(django_filters.FilterSet):
     starts_to = django_filters.DateFilter(
         field_name="starts_at", lookup_expr="date__lte", label=_("To"), widget=DATE_WIDGET
     )
+    # Several statuses at once (the dashboard's "next 7 days" are planned or notified events).
+    status = django_filters.MultipleChoiceFilter(
+        choices=Event.Status.choices, label=_("Status"), widget=forms.SelectMultiple(attrs={"size": 3})
+    )
+    notice = django_filters.ChoiceFilter(
+        choices=[("missing", _("Needed, not sent yet"))], method="by_notice", label=_("Akimat notice")
+    )
 
     class Meta:
         model = Event
         fields = ["region", "kind", "status"]
+
+    def by_notice(self, queryset, name, value):
+        if value == "missing":
+            return queryset.filter(notice_deadline__isnull=False, notice_sent_on__isnull=True)
+        return queryset
 
     def search(self, queryset, name, value):
         from django.db.models import Q
@@ -239,7 +251,26 @@ class RevokeForm(forms.Form):
 
 
 class StationFilter(django_filters.FilterSet):
+    """Expects stations annotated with ``certified`` (``events.selectors.stations_with_coverage``)."""
+
     q = django_filters.CharFilter(method="search", label=_("Search"))
+    coverage = django_filters.ChoiceFilter(
+        label=_("Coverage"),
+        method="by_coverage",
+        choices=[
+            ("0", _("Nobody certified")),
+            ("1", _("One certified person")),
+            ("2", _("Two or more certified people")),
+            ("uncertified", _("Someone assigned without a valid certificate")),
+        ],
+    )
+
+    def by_coverage(self, queryset, name, value):
+        from events.selectors import has_uncertified_assignment
+
+        if value == "uncertified":
+            return queryset.filter(has_uncertified_assignment())
+        return queryset.filter(**({"certified__gte": 2} if value == "2" else {"certified": int(value)}))
 
     class Meta:
         model = PollingStation

@@ -110,16 +110,49 @@ def month_grid(user, year: int, month: int) -> list[list[dict]]:
 # --- Dashboard ------------------------------------------------------------------------------------------------
 
 
+# The statuses of an event that is still to happen (the dashboard's "next 7 days").
+UPCOMING_STATUSES = (Event.Status.PLANNED, Event.Status.NOTIFIED)
+
+
+def _upcoming_q(today: date, days: int) -> Q:
+    return Q(
+        starts_at__gte=_day_start(today),
+        starts_at__lt=_day_start(today + timedelta(days=days)),
+        status__in=UPCOMING_STATUSES,
+    )
+
+
+def missing_notice_q() -> Q:
+    """Return the condition of a planned event that needs an akimat notice not sent yet."""
+    return Q(status=Event.Status.PLANNED, notice_deadline__isnull=False, notice_sent_on__isnull=True)
+
+
+def dashboard_counts_by_region(user, *, today: date, start: date, end: date, days: int = 7) -> QuerySet:
+    """Return per region (code) the events of the next ``days`` days (``upcoming``), those held between ``start``
+    and ``end`` (``held``, by their start, both days included) and those missing their notice (``missing``)."""
+    upcoming = _upcoming_q(today, days)
+    held = Q(
+        status=Event.Status.HELD, starts_at__gte=_day_start(start), starts_at__lt=_day_start(end + timedelta(days=1))
+    )
+    missing = missing_notice_q()
+    return (
+        _scope(Event.objects.filter(upcoming | held | missing), user)
+        .values("region__code")
+        .annotate(
+            upcoming=Count("pk", filter=upcoming),
+            held=Count("pk", filter=held),
+            missing=Count("pk", filter=missing),
+        )
+        .order_by("region__code")
+    )
+
+
 def upcoming_by_region(user, *, days: int = 7, today: date | None = None) -> QuerySet:
     """Return per region the number of planned or notified events in the next ``days`` days."""
     today = today or timezone.localdate()
     return (
         _scope(Event.objects.all(), user)
-        .filter(
-            starts_at__gte=_day_start(today),
-            starts_at__lt=_day_start(today + timedelta(days=days)),
-            status__in=[Event.Status.PLANNED, Event.Status.NOTIFIED],
-        )
+        .filter(_upcoming_q(today, days))
         .values("region__code", "region__name_ru", "region__name_kk", "region__name_en")
         .annotate(count=Count("pk"))
         .order_by("region__code")
@@ -144,8 +177,7 @@ def missing_notices(user, *, today: date | None = None) -> QuerySet[Event]:
     """Return planned events that need an akimat notice not yet sent, soonest deadline first, with days left."""
     today = today or timezone.localdate()
     return (
-        _scope(Event.objects.all(), user)
-        .filter(status=Event.Status.PLANNED, notice_deadline__isnull=False, notice_sent_on__isnull=True)
+        _scope(Event.objects.filter(missing_notice_q()), user)
         .annotate(
             time_left=ExpressionWrapper(
                 F("notice_deadline") - Value(today, output_field=DateField()), output_field=DurationField()
@@ -190,16 +222,28 @@ def stations_with_coverage(user, *, today: date | None = None) -> QuerySet[Polli
     return stations_for(user).annotate(certified=Coalesce(Subquery(certified, output_field=IntegerField()), Value(0)))
 
 
+def has_uncertified_assignment(*, today: date | None = None) -> Exists:
+    """Return, for a station queryset, whether someone is assigned there now whose certificate is no longer valid."""
+    return Exists(
+        Assignment.objects.filter(station=OuterRef("pk"), ended_at__isnull=True).exclude(
+            _valid_certificate_q(today=today)
+        )
+    )
+
+
 def coverage_by_region(user, *, today: date | None = None) -> QuerySet:
-    """Return per region: stations, and how many have 0, 1, 2+ certified people assigned."""
+    """Return per region: stations, how many have 0, 1, 2+ certified people assigned, and how many have someone
+    assigned whose certificate is revoked or expired (``uncertified``)."""
     return (
         stations_with_coverage(user, today=today)
+        .annotate(uncertified_here=has_uncertified_assignment(today=today))
         .values("region__code", "region__name_ru", "region__name_kk", "region__name_en")
         .annotate(
             stations=Count("pk"),
             none=Count("pk", filter=Q(certified=0)),
             one=Count("pk", filter=Q(certified=1)),
             two_plus=Count("pk", filter=Q(certified__gte=2)),
+            uncertified=Count("pk", filter=Q(uncertified_here=True)),
         )
         .order_by("region__code")
     )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coalition.models import Region
 from members.models import Organization, Person
+
+# A date input sends and shows ISO dates whatever the language, so a link's dates are read back as written.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OrganizationFilter(django_filters.FilterSet):
@@ -15,10 +19,16 @@ class OrganizationFilter(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.order_by("name_ru"))
     kind = django_filters.ChoiceFilter(label=_("Legal form"), choices=Organization.Kind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Organization.Status.choices)
+    joined_from = django_filters.DateFilter(
+        label=_("Joined from"), field_name="joined_on", lookup_expr="gte", widget=DATE_INPUT
+    )
+    joined_to = django_filters.DateFilter(
+        label=_("Joined to"), field_name="joined_on", lookup_expr="lte", widget=DATE_INPUT
+    )
 
     class Meta:
         model = Organization
-        fields = ["q", "region", "kind", "status"]
+        fields = ["q", "region", "kind", "status", "joined_from", "joined_to"]
 
     def __init__(self, *args, scope: Region | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -138,6 +138,22 @@ def admitted_by_kind(*, region: Region | None = None) -> list[dict]:
         .order_by("-count", "kind")
     )
     return [{**row, "label": Organization.Kind(row["kind"]).label} for row in rows]
+
+
+def dashboard_summary(*, region: Region | None = None, today: date, start: date, end: date) -> dict:
+    """Return the coalition panel's figures in one query.
+
+    ``admitted``, ``last_7_days`` (joined in the 7 days up to ``today``), ``joined`` (between ``start`` and ``end``,
+    both included), ``pending`` and ``oldest`` (when the oldest pending application was made, or None).
+    """
+    admitted = Q(status=ADMITTED)
+    return organizations(region=region).aggregate(
+        admitted=Count("pk", filter=admitted),
+        last_7_days=Count("pk", filter=admitted & Q(joined_on__gt=today - timedelta(days=7), joined_on__lte=today)),
+        joined=Count("pk", filter=admitted & Q(joined_on__gte=start, joined_on__lte=end)),
+        pending=Count("pk", filter=Q(status=APPLIED)),
+        oldest=Min("created_at", filter=Q(status=APPLIED)),
+    )
 
 
 def counts_by_region(*, region: Region | None = None) -> QuerySet[Region]:

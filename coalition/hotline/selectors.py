@@ -5,7 +5,7 @@ Nothing here returns a reporter's identity: that is read only through ``services
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
@@ -72,6 +72,54 @@ def reports_for_staff(*, search: str = "") -> QuerySet[Report]:
     return qs
 
 
+def filter_cases(
+    reports: QuerySet[Report],
+    *,
+    status: str = "",
+    category: str = "",
+    severity: str = "",
+    region=None,
+    age: str = "",
+    originals: bool = False,
+    sla: str = "",
+    sla_from: date | None = None,
+    sla_to: date | None = None,
+    now: datetime | None = None,
+    **_ignored,
+) -> QuerySet[Report]:
+    """Narrow the case list by the staff filter form's values (each one combined with the others).
+
+    ``status="open"`` is every status but closed; ``age`` a label of AGE_BUCKETS; ``originals`` leaves out
+    duplicates; ``sla`` ("any", "triage", "answer") keeps cases with such a breach detected between ``sla_from``
+    and ``sla_to`` (both days included) — the dashboard's figures are counted the same way.
+    """
+    if status == "open":
+        reports = reports.exclude(status=Report.Status.CLOSED)
+    elif status:
+        reports = reports.filter(status=status)
+    for field, value in (("category", category), ("severity", severity), ("region", region)):
+        if value:
+            reports = reports.filter(**{field: value})
+    if age:
+        reports = reports.filter(_age_q(age, now or timezone.now()))
+    if originals:
+        reports = reports.filter(duplicate_of__isnull=True)
+    if sla:
+        breaches = SlaBreach.objects.filter(report=OuterRef("pk"))
+        if sla != "any":
+            breaches = breaches.filter(kind=sla)
+        if sla_from:
+            breaches = breaches.filter(detected_at__gte=_day_start(sla_from))
+        if sla_to:
+            breaches = breaches.filter(detected_at__lt=_day_start(sla_to + timedelta(days=1)))
+        reports = reports.filter(Exists(breaches))
+    return reports
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def report_detail(code: str) -> Report:
     return Report.objects.select_related("region", "organization", "duplicate_of", "recorded_by").get(
         tracking_code=code
@@ -107,13 +155,17 @@ def counts_by(field: str) -> list[dict]:
     )
 
 
+def _age_q(label: str, now: datetime) -> Q:
+    """Return the condition of a case received ``label`` days ago (a bucket of AGE_BUCKETS)."""
+    _label, low, high = next(bucket for bucket in AGE_BUCKETS if bucket[0] == label)
+    condition = Q(created_at__lte=now - timedelta(days=low))
+    if high is not None:
+        condition &= Q(created_at__gt=now - timedelta(days=high))
+    return condition
+
+
 def _age_bucket(now: datetime) -> Case:
-    whens = []
-    for index, (_label, low, high) in enumerate(AGE_BUCKETS):
-        condition = Q(created_at__lte=now - timedelta(days=low))
-        if high is not None:
-            condition &= Q(created_at__gt=now - timedelta(days=high))
-        whens.append(When(condition, then=Value(index)))
+    whens = [When(_age_q(label, now), then=Value(index)) for index, (label, _low, _high) in enumerate(AGE_BUCKETS)]
     return Case(*whens, default=Value(0), output_field=IntegerField())
 
 

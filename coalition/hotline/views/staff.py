@@ -54,10 +54,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     reports = selectors.reports_for_staff()
     if filters.is_valid():
         data = filters.cleaned_data
-        reports = selectors.reports_for_staff(search=data["q"])
-        for field in ("status", "category", "severity", "region"):
-            if data[field]:
-                reports = reports.filter(**{field: data[field]})
+        reports = selectors.filter_cases(selectors.reports_for_staff(search=data["q"]), **data)
     page = Paginator(reports, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
