@@ -322,6 +322,23 @@ class WalkInForm(forms.Form):
     clean_phone = ApplicantForm.clean_phone
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several files in one field; their content is checked by the service (never by name or extension)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultiplePhotoField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
 class ReportForm(forms.Form):
     turnout = forms.IntegerField(label=_("Turnout (people present)"), min_value=0)
     organizations = forms.ModelMultipleChoiceField(
@@ -331,3 +348,8 @@ class ReportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    photos = MultiplePhotoField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("JPEG or PNG, up to 10 MB each; location and camera data are removed."),
+    )

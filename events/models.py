@@ -7,6 +7,7 @@ that staff edit, each with its source, never constants in code (../shared/DOMAIN
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -18,12 +19,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from coalition.hotline.storage import private_storage
 from coalition.models import Region
 
 
 def new_token() -> str:
     """Return an unguessable URL-safe token for public links."""
     return secrets.token_urlsafe(16)
+
+
+def new_checkin_code() -> str:
+    """Return the code a registration is checked in by at the door (in its QR code, or typed): 10 characters."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
 def new_verification_code() -> str:
@@ -312,6 +320,7 @@ class Registration(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
     token = models.CharField(_("personal link token"), max_length=32, unique=True, default=new_token)
+    checkin_code = models.CharField(_("check-in code"), max_length=12, unique=True, default=new_checkin_code)
     consent = models.ForeignKey(
         "members.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("consent")
     )
@@ -354,6 +363,45 @@ class EventReport(models.Model):
 
     def __str__(self) -> str:
         return str(self.event)
+
+
+def photo_path(instance, filename: str) -> str:
+    """Return ``events/photos/<xx>/<random>.<ext>``: the stored name says nothing about the upload."""
+    token = uuid.uuid4().hex
+    suffix = ".png" if instance.content_type == "image/png" else ".jpg"
+    return f"events/photos/{token[:2]}/{token}{suffix}"
+
+
+def thumbnail_path(instance, filename: str) -> str:
+    token = uuid.uuid4().hex
+    return f"events/photos/thumbs/{token[:2]}/{token}.jpg"
+
+
+class EventPhoto(models.Model):
+    """A photo attached to an event report: checked by content, metadata (EXIF GPS) stripped, kept private."""
+
+    report = models.ForeignKey(EventReport, on_delete=models.CASCADE, related_name="photos", verbose_name=_("report"))
+    file = models.FileField(_("file"), upload_to=photo_path, storage=private_storage, max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=thumbnail_path, storage=private_storage, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=20)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("event photo")
+        verbose_name_plural = _("event photos")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "sha256"], name="events_photo_once_per_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.pk}"
 
 
 # --- Training -------------------------------------------------------------------------------------------------

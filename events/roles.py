@@ -25,6 +25,7 @@ _VIEW_ALL = [
         "eventreport",
         "accreditation",
         "eventapproval",
+        "eventphoto",
     )
 ]
 

@@ -9,13 +9,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coalition import audit
+from coalition import audit, images
 from coalition.access import scoped_region
 from coalition.models import OutboundMessage, Region
 from coalition.outbox import enqueue_email
@@ -29,6 +30,7 @@ from events.models import (
     Enrolment,
     Event,
     EventApproval,
+    EventPhoto,
     EventReport,
     Holiday,
     NoticeRule,
@@ -497,7 +499,12 @@ def register(*, event: Event, applicant: Applicant) -> Registration:
             key=f"registered:registration:{registration.pk}",
             person=person,
             template="emails/events/registered",
-            context={"event": event, "registration": registration, "links": registration_links(registration)},
+            context={
+                "event": event,
+                "registration": registration,
+                "links": registration_links(registration),
+                "qr_svg": checkin_qr(registration),
+            },
         )
         audit.record(actor=None, action="events.register", obj=registration, data={"status": status})
     return registration
@@ -507,7 +514,20 @@ def registration_links(registration: Registration) -> dict[str, str]:
     return {
         "manage": absolute_url(reverse("events:registration", args=[registration.token])),
         "ics": absolute_url(reverse("events:event_ics", args=[registration.event.public_token])),
+        "checkin": checkin_url(registration),
     }
+
+
+def checkin_url(registration: Registration) -> str:
+    """The staff check-in page of the event with this registration's code: what its QR code encodes."""
+    return absolute_url(f"{reverse('events:checkin', args=[registration.event_id])}?code={registration.checkin_code}")
+
+
+def checkin_qr(registration: Registration) -> str:
+    """The registration's QR code as inline SVG."""
+    from events import qr
+
+    return qr.svg(checkin_url(registration))
 
 
 def cancel_registration(*, registration: Registration) -> Registration:
@@ -554,17 +574,30 @@ def _check_door_open(event: Event) -> None:
 
 def check_in(*, registration: Registration, by) -> Registration:
     """Mark a registered person as present (checking in twice changes nothing)."""
+    return check_in_once(registration=registration, by=by)[0]
+
+
+def check_in_once(*, registration: Registration, by) -> tuple[Registration, bool]:
+    """Check a person in; return the registration and whether this call did it (False: they already were).
+
+    The row is locked, so two scanners at two doors record one check-in and the second is told when it happened.
+    """
     check_region(by, registration.event.region)
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("event", "person")
+            .get(pk=registration.pk)
+        )
         _check_door_open(registration.event)
         if registration.status == Registration.Status.CANCELLED:
             raise ValidationError(_("This registration was cancelled."))
-        if registration.checked_in_at is None:
-            registration.checked_in_at = timezone.now()
-            registration.save(update_fields=["checked_in_at"])
-            audit.record(actor=by, action="events.checkin", obj=registration)
-    return registration
+        if registration.checked_in_at is not None:
+            return registration, False
+        registration.checked_in_at = timezone.now()
+        registration.save(update_fields=["checked_in_at"])
+        audit.record(actor=by, action="events.checkin", obj=registration)
+    return registration, True
 
 
 def add_walk_in(*, event: Event, by, full_name: str, phone: str = "", email: str = "") -> Registration:
@@ -599,9 +632,38 @@ def add_walk_in(*, event: Event, by, full_name: str, phone: str = "", email: str
     return registration
 
 
-def file_report(*, event: Event, by, turnout: int, organizations, notes: str = "") -> EventReport:
-    """File (or correct) the report of a held event: turnout, organizations present, notes."""
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+PHOTOS_PER_REPORT = 20
+
+
+def clean_photos(uploads) -> list[images.CleanImage]:
+    """Check uploaded photos by content (JPEG/PNG, size, decodable) and strip their metadata; refuse all on one bad."""
+    cleaned, errors = [], []
+    for upload in uploads:
+        name = getattr(upload, "name", "") or _("photo")
+        if getattr(upload, "size", 0) > PHOTO_MAX_BYTES:
+            errors.append(
+                _("%(name)s: the file is larger than %(mb)s MB.") % {"name": name, "mb": PHOTO_MAX_BYTES >> 20}
+            )
+            continue
+        data = upload.read() if hasattr(upload, "read") else upload
+        try:
+            cleaned.append(images.clean_image(data, max_bytes=PHOTO_MAX_BYTES))
+        except images.ImageRejected as exc:
+            errors.append(f"{name}: {exc}")
+    if errors:
+        raise ValidationError({"photos": errors})
+    return cleaned
+
+
+def file_report(*, event: Event, by, turnout: int, organizations, notes: str = "", photos=()) -> EventReport:
+    """File (or correct) the report of a held event: turnout, organizations present, notes, photos.
+
+    Photos are checked by content and stripped of metadata (EXIF GPS) before anything is written; one bad photo
+    refuses the whole submission. Photos are added to those already filed (the same photo twice is kept once).
+    """
     check_region(by, event.region)
+    cleaned = clean_photos(photos) if photos else []
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
         if event.status != Event.Status.HELD:
@@ -610,11 +672,35 @@ def file_report(*, event: Event, by, turnout: int, organizations, notes: str = "
             event=event, defaults={"turnout": turnout, "notes": notes, "filed_by": by, "filed_at": timezone.now()}
         )
         report.organizations.set(organizations)
+        known = set(report.photos.values_list("sha256", flat=True))
+        fresh = []
+        for image in cleaned:
+            if image.sha256 not in known:
+                known.add(image.sha256)
+                fresh.append(image)
+        if report.photos.count() + len(fresh) > PHOTOS_PER_REPORT:
+            raise ValidationError(
+                {"photos": _("A report keeps at most %(count)d photos.") % {"count": PHOTOS_PER_REPORT}}
+            )
+        added = []
+        for image in fresh:
+            photo = EventPhoto(
+                report=report,
+                content_type=image.content_type,
+                sha256=image.sha256,
+                width=image.width,
+                height=image.height,
+                uploaded_by=by,
+            )
+            photo.file.save("photo", ContentFile(image.content), save=False)
+            photo.thumbnail.save("thumb.jpg", ContentFile(images.thumbnail(image.content)), save=False)
+            photo.save()
+            added.append(photo.pk)
         audit.record(
             actor=by,
             action="events.report" if created else "events.report.update",
             obj=event,
-            data={"turnout": turnout, "organizations": sorted(o.pk for o in organizations)},
+            data={"turnout": turnout, "organizations": sorted(o.pk for o in organizations), "photos_added": added},
         )
     return report
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("events/<int:pk>/status/", staff.event_status, name="status"),
     path("events/<int:pk>/checkin/", staff.event_checkin, name="checkin"),
     path("events/<int:pk>/report/", staff.event_report, name="report"),
+    path("events/<int:pk>/photos/<int:photo>/", staff.event_photo, name="photo"),
     path("events/training/", staff.session_list, name="sessions"),
     path("events/training/new/", staff.session_create, name="session_create"),
     path("events/training/<int:pk>/", staff.session_detail, name="session"),

@@ -7,20 +7,18 @@ pixels alone, which drops EXIF, XMP, IPTC, comments and embedded thumbnails; a f
 from __future__ import annotations
 
 import hashlib
-import io
-import warnings
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
-JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
+from coalition.images import JPEG, MAX_PIXELS, PNG, ImageRejected, sniff_image, strip_image
+
+PDF = "application/pdf"
 ALLOWED_TYPES = (JPEG, PNG, PDF)
-MAX_PIXELS = 50_000_000  # larger images are refused rather than decoded (decompression bombs)
+__all__ = ["ALLOWED_TYPES", "JPEG", "MAX_PIXELS", "PDF", "PNG", "CleanFile", "EvidenceRejected", "clean_evidence"]
 
-
-class EvidenceRejected(ValueError):
-    """The file cannot be accepted; the message says why, in words for the reporter."""
+# The image checks live in coalition/images.py (shared with the events' report photos); their refusal is ours.
+EvidenceRejected = ImageRejected
 
 
 @dataclass(frozen=True)
@@ -33,40 +31,9 @@ class CleanFile:
 
 def sniff(head: bytes) -> str | None:
     """Return the content type that the file's magic bytes show, or None for anything not accepted."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
     if head.startswith(b"%PDF-"):
         return PDF
-    return None
-
-
-def _strip_image(data: bytes, content_type: str) -> bytes:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    raise EvidenceRejected(_("The image is too large."))
-                image.load()
-                # Turn the picture as its EXIF orientation says before that tag is dropped with the rest.
-                upright = ImageOps.exif_transpose(image)
-                mode = "RGB" if content_type == JPEG else ("RGBA" if "A" in upright.getbands() else "RGB")
-                clean = Image.new(mode, upright.size)
-                clean.paste(upright.convert(mode))
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-            if isinstance(exc, EvidenceRejected):
-                raise
-            raise EvidenceRejected(_("The image could not be read.")) from exc
-        except Image.DecompressionBombWarning as exc:
-            raise EvidenceRejected(_("The image is too large.")) from exc
-    out = io.BytesIO()
-    if content_type == JPEG:
-        clean.save(out, format="JPEG", quality=90, optimize=True)
-    else:
-        clean.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return sniff_image(head)
 
 
 def clean_evidence(data: bytes, *, max_bytes: int) -> CleanFile:
@@ -83,7 +50,7 @@ def clean_evidence(data: bytes, *, max_bytes: int) -> CleanFile:
             raise EvidenceRejected(_("The PDF document is incomplete or damaged."))
         content, stripped = data, False
     else:
-        content, stripped = _strip_image(data, content_type), True
+        content, stripped = strip_image(data, content_type), True
     return CleanFile(
         content=content,
         content_type=content_type,

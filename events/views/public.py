@@ -78,8 +78,19 @@ def event_ics(request: HttpRequest, token: str) -> HttpResponse:
 @login_not_required
 def registration(request: HttpRequest, token: str) -> HttpResponse:
     registration = get_object_or_404(Registration.objects.select_related("event", "person"), token=token)
+    event = registration.event
+    show_qr = registration.status != Registration.Status.CANCELLED and event.status in (
+        Event.Status.PLANNED,
+        Event.Status.NOTIFIED,
+    )
     return render(
-        request, "events/public/registration.html", {"registration": registration, "event": registration.event}
+        request,
+        "events/public/registration.html",
+        {
+            "registration": registration,
+            "event": event,
+            "qr_svg": services.checkin_qr(registration) if show_qr else "",
+        },
     )
 
 

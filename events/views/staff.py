@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +46,7 @@ from events.models import (
     Campaign,
     Certificate,
     Event,
+    EventPhoto,
     Holiday,
     NoticeRule,
     Policy,
@@ -303,7 +305,7 @@ def event_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:
-    """Check-in at the door: search the registrations, mark people present, add walk-ins."""
+    """Check-in at the door: scan a QR code (``?code=``) or search, mark people present, add walk-ins, no-shows."""
     _require(request, "events.change_registration")
     event = _event(request, pk)
     walk_in_form = WalkInForm(request.POST if request.POST.get("action") == "walk_in" else None)
@@ -311,9 +313,17 @@ def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if request.POST.get("action") == "check_in":
                 registration = get_object_or_404(event.registrations, pk=request.POST.get("registration"))
-                services.check_in(registration=registration, by=request.user)
-                messages.success(request, _("%(name)s is checked in.") % {"name": registration.person.full_name})
-                return redirect(f"{request.path}?q={request.POST.get('q', '')}")
+                registration, newly = services.check_in_once(registration=registration, by=request.user)
+                name = registration.person.full_name
+                if newly:
+                    messages.success(request, _("%(name)s is checked in.") % {"name": name})
+                else:
+                    messages.info(
+                        request,
+                        _("%(name)s is already checked in at %(time)s.")
+                        % {"name": name, "time": timezone.localtime(registration.checked_in_at).strftime("%H:%M")},
+                    )
+                return redirect(f"{request.path}?{urlencode({'q': request.POST.get('q', '')})}")
             if walk_in_form.is_valid():
                 data = walk_in_form.cleaned_data
                 services.add_walk_in(
@@ -323,17 +333,31 @@ def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("events:checkin", pk)
         except ValidationError as exc:
             _errors(request, exc)
-    registrations = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("person")
+    active = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("person")
+    registrations = active
     query = request.GET.get("q", "").strip()
     if query:
         registrations = registrations.filter(
             Q(person__full_name__icontains=query)
             | Q(person__phone__icontains=query)
             | Q(person__email__icontains=query)
+            | Q(checkin_code__iexact=query.replace(" ", ""))
         )
+    absent_only = request.GET.get("show") == "absent"
+    if absent_only:
+        registrations = registrations.filter(status=Registration.Status.CONFIRMED, checked_in_at__isnull=True)
+    # A scanned QR code opens this page with ?code=: that registration comes first, one click to check in.
+    code = request.GET.get("code", "").strip().upper()
+    scanned = None
+    if code:
+        scanned = active.filter(checkin_code=code).first()
+        if scanned is None:
+            messages.error(request, _("No registration of this event has the code %(code)s.") % {"code": code[:12]})
     counts = event.registrations.aggregate(
         present=Count("pk", filter=Q(checked_in_at__isnull=False)),
         expected=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+        absent=Count("pk", filter=Q(status=Registration.Status.CONFIRMED, checked_in_at__isnull=True)),
+        walk_ins=Count("pk", filter=Q(walk_in=True)),
     )
     return render(
         request,
@@ -342,6 +366,8 @@ def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:
             "event": event,
             "registrations": registrations.order_by("person__full_name"),
             "q": query,
+            "scanned": scanned,
+            "absent_only": absent_only,
             "walk_in_form": walk_in_form,
             "counts": counts,
         },
@@ -358,16 +384,34 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
         initial = {"turnout": report.turnout, "organizations": report.organizations.all(), "notes": report.notes}
     else:
         initial = {"turnout": event.registrations.filter(checked_in_at__isnull=False).count()}
-    form = ReportForm(request.POST or None, initial=initial)
+    form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.file_report(event=event, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            _errors(request, exc, form)
         else:
             messages.success(request, _("The report was filed."))
             return redirect("events:detail", pk)
     return render(request, "events/report_form.html", {"event": event, "form": form, "report": report})
+
+
+@staff_required
+def event_photo(request: HttpRequest, pk: int, photo: int) -> HttpResponse:
+    """Serve a report photo (``?size=thumb``: its thumbnail) to staff who may see photos, in their region."""
+    _require(request, "events.view_eventphoto")
+    event = _event(request, pk)
+    item = get_object_or_404(EventPhoto, pk=photo, report__event=event)
+    thumb = request.GET.get("size") == "thumb"
+    extension = "png" if item.content_type == "image/png" and not thumb else "jpg"
+    response = FileResponse(
+        (item.thumbnail if thumb else item.file).open("rb"),
+        content_type="image/jpeg" if thumb else item.content_type,
+        filename=f"event-{event.pk}-photo-{item.pk}.{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # --- Training -------------------------------------------------------------------------------------------------

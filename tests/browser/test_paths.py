@@ -229,7 +229,7 @@ def test_organization_joins_and_is_admitted_at_a_committee_meeting(page, axe, lo
 
 def test_coordinator_plans_event_participant_registers_and_gets_reminder(page, axe, login, coordinator, staff_user):
     from coalition.outbox.services import deliver_pending
-    from events import tasks
+    from events import services, tasks
     from events.models import Event, Registration
 
     wide(page)
@@ -308,6 +308,24 @@ def test_coordinator_plans_event_participant_registers_and_gets_reminder(page, a
     assert len(reminders) == 1
     assert f"/r/{registration.token}/" in reminders[0].body
     assert reminders[0].extra_headers["X-Coalition-Key"].endswith(":24h:" + starts.strftime("%Y%m%d%H%M"))
+
+    # At the door: the participant's page shows the QR code; the scanned URL opens the staff check-in page with
+    # the registration on top, one click checks in, a second scan says when.
+    page.goto(f"/r/{registration.token}/")
+    assert page.locator("#checkin-qr svg").is_visible()
+    assert registration.checkin_code in page.locator("#checkin-qr").inner_text()
+    scanned = urlparse(services.checkin_url(registration))
+    login(coordinator.username)
+    page.goto(f"{scanned.path}?{scanned.query}")
+    assert page.locator("#scanned").get_attribute("data-registration") == str(registration.pk)
+    axe.check()
+    shot(page, "events-5-checkin-scanned")
+    submit(page, "#scanned form")
+    registration.refresh_from_db()
+    assert registration.checked_in_at is not None
+    page.goto(f"{scanned.path}?{scanned.query}")
+    checked_at = timezone.localtime(registration.checked_in_at).strftime("%H:%M")
+    assert checked_at in page.locator("#scanned").inner_text() and page.locator("#scanned form").count() == 0
     axe.finish()
 
 
