@@ -7,6 +7,7 @@ from their form, since it could only ever show their own region.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,7 @@ from coalition.access import scoped_region
 from coalition.models import Region
 from events.models import Accreditation, Assignment, Certificate, Course, Enrolment, TrainingSession
 
-DATE_WIDGET = django_filters.widgets.forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def drop_region(filterset: django_filters.FilterSet, user, name: str = "region") -> None:
