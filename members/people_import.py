@@ -10,7 +10,7 @@ Three steps, each its own function:
    checked against the database in a few queries whatever the file's size. The plan has a digest.
 3. :func:`apply_import` re-reads the stored file, re-plans it inside one transaction with the people locked, and
    applies it only if the plan's digest is still the one the user previewed and no row has an error: all rows or
-   none. Each person created or changed gets an audit entry, and so does the import.
+   none, written in bulk. One audit entry records the file and every person it created or changed.
 
 Cells are text and stay text: a cell such as ``=cmd|' /C calc'!A0`` is stored as typed (never evaluated), flagged in
 the preview, and neutralised in every export (coalition.spreadsheets).
@@ -571,77 +571,98 @@ def _apply(*, people_import: PeopleImport, digest: str, scope: Region | None, ap
             code="changed",
         )
     now = timezone.now()
-    language = get_language() or settings.LANGUAGE_CODE
+    language = (get_language() or settings.LANGUAGE_CODE)[:5]
     consent_text = str(IMPORT_CONSENT_TEXT)
-    people = {p.pk: p for p in Person.objects.filter(pk__in=[r.person_id for r in result.rows if r.person_id])}
-    for row in result.rows:
-        if row.status not in ("new", "update"):
-            continue
-        if row.status == "new":
-            person = Person.objects.create(
+    rows = [row for row in result.rows if row.status in ("new", "update")]
+    # Written in bulk (a few queries for the whole file, not a few per row), inside this one transaction.
+    new_rows = [row for row in rows if row.status == "new"]
+    created = Person.objects.bulk_create(
+        [
+            Person(
                 full_name=row.full_name,
                 iin=row.iin,
                 phone=row.phone,
                 email=row.email,
                 region_id=row.set_region_id,
-                language=language[:5],
+                language=language,
             )
-            action = "members.person.import_create"
-        else:
-            person = people[row.person_id]
-            if "full_name" in row.changes:
-                person.full_name = row.full_name
-            if "phone" in row.changes:
-                person.phone = row.phone
-            if "email" in row.changes:
-                person.email = row.email
-            if "region" in row.changes:
-                person.region_id = row.set_region_id
-            if row.changes:
-                person.save(update_fields=row.changes)
-            action = "members.person.import_update"
-        if row.add_affiliation:
-            Affiliation.objects.create(
-                person=person, organization_id=row.organization_id, role=row.role, title=row.position
+            for row in new_rows
+        ],
+        batch_size=500,
+    )
+    person_of = {row.line: person for row, person in zip(new_rows, created, strict=True)}
+    existing = Person.objects.in_bulk([row.person_id for row in rows if row.status == "update"])
+    changed, changed_fields = [], set()
+    for row in rows:
+        if row.status != "update":
+            continue
+        person = person_of[row.line] = existing[row.person_id]
+        for name in row.changes:
+            value = row.set_region_id if name == "region" else getattr(row, name)
+            setattr(person, "region_id" if name == "region" else name, value)
+        if row.changes:
+            changed.append(person)
+            changed_fields.update(row.changes)
+    if changed:  # the people are locked since the plan, so writing their other fields back changes nothing else
+        Person.objects.bulk_update(changed, sorted(changed_fields), batch_size=500)
+    Affiliation.objects.bulk_create(
+        [
+            Affiliation(
+                person=person_of[row.line], organization_id=row.organization_id, role=row.role, title=row.position
             )
-        elif row.update_position:
-            Affiliation.objects.filter(person=person, organization_id=row.organization_id, role=row.role).update(
-                title=row.position
-            )
-        if row.add_consent:
-            given = timezone.make_aware(datetime.combine(date.fromisoformat(row.consent_date), time(12, 0)))
-            Consent.objects.create(
-                person=person,
+            for row in rows
+            if row.add_affiliation
+        ],
+        batch_size=500,
+    )
+    for row in rows:
+        if row.update_position:
+            Affiliation.objects.filter(
+                person=person_of[row.line], organization_id=row.organization_id, role=row.role
+            ).update(title=row.position)
+    Consent.objects.bulk_create(
+        [
+            Consent(
+                person=person_of[row.line],
                 purpose=row.consent_purpose,
                 text_version=CONSENT_TEXT_VERSION,
                 text=consent_text,
-                language=language[:5],
-                given_at=given,
+                language=language,
+                given_at=timezone.make_aware(datetime.combine(date.fromisoformat(row.consent_date), time(12, 0))),
             )
-        audit.record(
-            actor=applied_by,
-            action=action,
-            obj=person,
-            data={
-                "import": record.pk,
-                "line": row.line,
-                "changes": row.changes,
-                "organization": row.organization_id,
-                "role": row.role if row.organization_id else "",
-                "consent": row.consent_purpose if row.add_consent else "",
-            },
-        )
+            for row in rows
+            if row.add_consent
+        ],
+        batch_size=500,
+    )
     totals = result.totals
     record.status = PeopleImport.Status.APPLIED
     record.applied_at = now
     record.summary = totals
     record.content = b""  # the people are in the database now; the file's personal data need not stay twice
     record.save(update_fields=["status", "applied_at", "summary", "content"])
+    # One audit entry for the file, naming every person created or changed and how (ids and field names only).
     audit.record(
         actor=applied_by,
         action="members.people.import",
         obj=record,
-        data={"sha256": record.sha256, "totals": totals, "region": scope.code if scope else ""},
+        data={
+            "sha256": record.sha256,
+            "totals": totals,
+            "region": scope.code if scope else "",
+            "people": [
+                {
+                    "person": person_of[row.line].pk,
+                    "line": row.line,
+                    "created": row.status == "new",
+                    "changes": row.changes,
+                    "organization": row.organization_id if row.add_affiliation or row.update_position else None,
+                    "role": row.role if row.add_affiliation else "",
+                    "consent": row.consent_purpose if row.add_consent else "",
+                }
+                for row in rows
+            ],
+        },
     )
     return totals
 
