@@ -15,8 +15,12 @@ from donations.models import (
     StatementImport,
 )
 from donations.services.alerts import detect_coercion
-from donations.services.intake import Incoming, acting_user, record_donation
+from donations.services.intake import Incoming, acting_user, record_donations
 from donations.statements import FileRefused, parse_statement
+
+# Rows decided per transaction: the fund's lock is held for one batch at a time, so a manual entry waits at most
+# one batch, and an interrupted import keeps every finished batch (re-running skips their bank references).
+IMPORT_BATCH = 500
 
 # --- Bank statements --------------------------------------------------------------------------------------------------
 
@@ -64,22 +68,19 @@ def run_statement_import(*, statement_id: int) -> StatementImport:
         return statement
     verdicts: Counter[str] = Counter()
     imported = duplicates = 0
-    seen: set[str] = set()
     rows = sorted(parsed.rows, key=lambda row: (row.received_on, row.line))
-    for index, row in enumerate(rows, start=1):
-        donation = None
-        if row.bank_reference not in seen:
-            seen.add(row.bank_reference)
-            donation = record_donation(
-                election=statement.election, incoming=Incoming.from_row(row), statement=statement
-            )
-        if donation is None:
-            duplicates += 1
-        else:
-            imported += 1
-            verdicts[donation.verdict] += 1
-        if index % 25 == 0:
-            StatementImport.objects.filter(pk=statement_id).update(processed_rows=index)
+    for start in range(0, len(rows), IMPORT_BATCH):
+        batch = rows[start : start + IMPORT_BATCH]
+        donations = record_donations(
+            election=statement.election, incomings=[Incoming.from_row(row) for row in batch], statement=statement
+        )
+        for donation in donations:
+            if donation is None:
+                duplicates += 1
+            else:
+                imported += 1
+                verdicts[donation.verdict] += 1
+        StatementImport.objects.filter(pk=statement_id).update(processed_rows=start + len(batch))
     summary = {
         "read": parsed.read,
         "imported": imported,
