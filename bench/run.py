@@ -1,0 +1,662 @@
+"""`make bench`: each benchmark of issue #10 against its floor, measured in the same run, printed as one table.
+
+    DATABASE_URL=… REDIS_URL=… python -m bench.run --scale 0.01
+
+The data set is loaded (bench/generate.py) into the database of DATABASE_URL when it is not there at this scale.
+Pages are timed through Django's test client in this process (production settings, DEBUG off), the public form
+with wrk against gunicorn (2 workers), reminders with real Celery workers on the real Redis broker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+QUERY_LOG = BASE_DIR / "var" / "bench" / "query-counts.json"
+PAGE_TARGET_MS = 150.0
+QUERY_LIMIT = 15
+
+
+@dataclass
+class Row:
+    what: str
+    project: str
+    floor: str
+    ratio: float | None
+    target: str
+    passed: bool | None  # None: not measurable in this run
+    note: str = ""
+
+
+@dataclass
+class Report:
+    scale: float
+    rows: list[Row] = field(default_factory=list)
+    load_seconds: float | None = None
+
+    def render(self) -> str:
+        head = ("benchmark", "project", "floor (same run)", "ratio", "target", "result")
+        lines = [
+            (
+                r.what,
+                r.project,
+                r.floor,
+                "—" if r.ratio is None else f"{r.ratio:.2f}",
+                r.target,
+                "n/a" if r.passed is None else ("PASS" if r.passed else "FAIL"),
+            )
+            for r in self.rows
+        ]
+        widths = [max(len(str(x)) for x in col) for col in zip(head, *lines, strict=True)]
+        fmt = " | ".join(f"{{:<{w}}}" for w in widths)
+        out = [fmt.format(*head), "-+-".join("-" * w for w in widths)]
+        out += [fmt.format(*line) for line in lines]
+        notes = [f"  {r.what}: {r.note}" for r in self.rows if r.note]
+        return "\n".join(out + (["", "notes:", *notes] if notes else [])) + "\n"
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _timed(fn, n: int) -> list[float]:
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+# --- data ------------------------------------------------------------------------------------------------------
+
+
+def ensure_data(scale: float, out) -> float | None:
+    """Load the data set unless this database holds it at ``scale``; return the load time (None if reused)."""
+    from bench import generate
+    from donations.models import Donation, Election
+
+    election = Election.objects.filter(slug=generate.ELECTION_SLUG).first()
+    expected = generate.counts(scale)["donations"]
+    if election is not None:
+        have = Donation.objects.filter(election=election).count()
+        if have == expected:
+            out.write(f"Reusing the data set at scale {scale} ({have:,} donations).\n")
+            return None
+        raise SystemExit(
+            f"The database holds the data set at another size ({have:,} donations, {expected:,} wanted): "
+            "drop it (make bench-drop) or use another DATABASE_URL."
+        )
+    return generate.generate(scale, out=out).seconds
+
+
+def bench_user():
+    from django.contrib.auth import get_user_model
+
+    user, created = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_superuser": True, "is_staff": True, "email": "bench@example.kz"}
+    )
+    if created:
+        user.set_password("bench-password-0")
+        user.save()
+    return user
+
+
+# --- pages -----------------------------------------------------------------------------------------------------
+
+
+def staff_pages() -> list[tuple[str, str]]:
+    from bench.generate import ELECTION_SLUG
+
+    s = ELECTION_SLUG
+    return [
+        ("dashboard", "/"),
+        ("members list", "/staff/members/"),
+        ("review queue", "/staff/members/queue/"),
+        ("fund overview", f"/donations/{s}/"),
+        ("donations list", f"/donations/{s}/payments/"),
+        ("donor registry", "/donations/donors/"),
+        ("ledger", f"/donations/{s}/ledger/"),
+        ("returns", f"/donations/{s}/refunds/"),
+        ("events list", "/events/"),
+        ("polling stations", "/events/stations/"),
+    ]
+
+
+def bench_pages(report: Report, *, requests: int, out) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(bench_user())
+
+    def get(path):
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+        return response
+
+    floor_path = "/__bench__/floor/"
+    for _ in range(3):
+        get(floor_path)
+    floor = _p95(_timed(lambda: get(floor_path), requests))
+    counts = _load_query_counts()
+    for name, path in staff_pages():
+        for _ in range(2):
+            get(path)
+        with CaptureQueriesContext(connection) as queries:
+            get(path)
+        n = len(queries)
+        counts.setdefault(path, {})[str(report.scale)] = n
+        p95 = _p95(_timed(lambda path=path: get(path), requests))
+        seen = counts[path]
+        same = len(set(seen.values())) == 1
+        other = ", ".join(f"{q} at {s}" for s, q in sorted(seen.items()) if s != str(report.scale))
+        report.rows.append(
+            Row(
+                what=f"{name} p95 ({n} queries)",
+                project=f"{p95:.1f} ms",
+                floor=f"{floor:.1f} ms",
+                ratio=p95 / floor if floor else None,
+                target=f"≤ {PAGE_TARGET_MS:.0f} ms at full size; queries ≤ {QUERY_LIMIT}, same at every size",
+                passed=n <= QUERY_LIMIT and same and (p95 <= PAGE_TARGET_MS or report.scale < 1),
+                note=("" if not other else f"queries at other sizes: {other}")
+                + ("" if same else " — DIFFERENT")
+                + (" (time target applies at scale 1)" if report.scale < 1 and p95 > PAGE_TARGET_MS else ""),
+            )
+        )
+        out.write(f"  {name}: p95 {p95:.1f} ms, {n} queries\n")
+    _save_query_counts(counts)
+
+
+def _load_query_counts() -> dict:
+    try:
+        return json.loads(QUERY_LOG.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_query_counts(counts: dict) -> None:
+    QUERY_LOG.parent.mkdir(parents=True, exist_ok=True)
+    QUERY_LOG.write_text(json.dumps(counts, indent=1, sort_keys=True))
+
+
+# --- compliance report -----------------------------------------------------------------------------------------
+
+# The same content in one statement: the totals and every donation's line, aggregated by PostgreSQL into JSON.
+REPORT_SQL = """
+SELECT json_build_object(
+  'received', (SELECT COALESCE(SUM(amount), 0) FROM donations_ledgerentry
+               WHERE election_id = %(e)s AND kind = 'receipt'),
+  'accepted', (SELECT COALESCE(SUM(amount), 0) FROM donations_ledgerentry
+               WHERE election_id = %(e)s AND kind IN ('credit', 'correction')),
+  'by_source', (SELECT json_object_agg(source, total) FROM (SELECT source, SUM(amount) AS total
+               FROM donations_ledgerentry WHERE election_id = %(e)s AND kind IN ('credit', 'correction')
+               GROUP BY source) s),
+  'refunds', (SELECT json_object_agg(kind, total) FROM (SELECT r.kind, SUM(r.amount) AS total FROM donations_refund r
+              JOIN donations_donation d ON d.id = r.donation_id WHERE d.election_id = %(e)s GROUP BY r.kind) f),
+  'held', (SELECT COALESCE(SUM(amount), 0) FROM donations_donation WHERE election_id = %(e)s AND verdict = 'held'),
+  'donations', (SELECT json_agg(json_build_object('bank_reference', bank_reference, 'date', received_on,
+                'amount', amount, 'source', source, 'verdict', verdict, 'accepted_amount', accepted_amount,
+                'reasons', reasons) ORDER BY received_on, line NULLS LAST, id)
+                FROM donations_donation WHERE election_id = %(e)s)
+)::text
+"""
+
+
+def bench_report(report: Report, *, out) -> None:
+    from django.db import connection
+    from django.test import Client
+
+    from bench.generate import ELECTION_SLUG
+    from donations.models import Election
+
+    election = Election.objects.get(slug=ELECTION_SLUG)
+    client = Client()
+    client.force_login(bench_user())
+    path = f"/donations/{ELECTION_SLUG}/reports/compliance.json"
+
+    def project():
+        response = client.get(path)
+        assert response.status_code == 200, response.status_code  # noqa: S101 - a benchmark sanity check
+        return len(response.content)
+
+    def floor():
+        with connection.cursor() as cursor:
+            cursor.execute(REPORT_SQL, {"e": election.pk})
+            return len(cursor.fetchone()[0])
+
+    floor(), project()  # warm the caches alike
+    runs = 3
+    floor_s = statistics.median(_timed(floor, runs)) / 1000
+    project_s = statistics.median(_timed(project, runs)) / 1000
+    ratio = project_s / floor_s
+    report.rows.append(
+        Row(
+            "compliance report JSON (median of 3)",
+            f"{project_s:.2f} s",
+            f"{floor_s:.2f} s",
+            ratio,
+            "≤ 1.5×",
+            ratio <= 1.5,
+            "floor: one SQL statement building the same totals and rows as JSON",
+        )
+    )
+    out.write(f"  compliance report: {project_s:.2f} s vs {floor_s:.2f} s\n")
+
+
+# --- bank statement import -------------------------------------------------------------------------------------
+
+
+def statement_csv(rows: int, *, seed: int = 7) -> bytes:
+    """A bank statement of ``rows`` valid payments from the data set's people (dates in the fund's period)."""
+    import random
+
+    from bench.generate import FUND_OPENS
+    from members.models import Person
+
+    rng = random.Random(seed)
+    people = list(Person.objects.exclude(iin="").order_by("pk").values_list("iin", "full_name")[:5000])
+    run = uuid.uuid4().hex[:6].upper()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "date",
+            "bank_reference",
+            "amount",
+            "currency",
+            "payer_name",
+            "payer_id",
+            "payer_kind",
+            "payer_citizenship",
+            "purpose",
+        ]
+    )
+    for i in range(rows):
+        iin, name = rng.choice(people)
+        writer.writerow(
+            [
+                (FUND_OPENS + timedelta(days=rng.randrange(110))).isoformat(),
+                f"IMP-{run}-{i:07d}",
+                f"{rng.choice((1000, 5000, 10000, 25000))}.{rng.randrange(100):02d}",
+                "KZT",
+                name,
+                iin,
+                "individual",
+                "KZ",
+                "Добровольный взнос",
+            ]
+        )
+    return buffer.getvalue().encode()
+
+
+def bench_import(report: Report, *, rows: int, out) -> None:
+    from django.db import connection
+
+    from bench.generate import ELECTION_SLUG
+    from donations.models import Donation, Election, RuleVersion
+    from donations.services import create_election, default_rule_values, import_bank_statement
+
+    content = statement_csv(rows)
+    # A fund of its own, under the same rules as the data set's, so repeated runs leave the benchmark fund as it was.
+    base = Election.objects.get(slug=ELECTION_SLUG)
+    version = RuleVersion.objects.filter(election=base).order_by("-number").first()
+    values = default_rule_values(fund_opens_on=version.fund_opens_on, fund_closes_on=version.fund_closes_on)
+    values.update(cap_donations_mzp=version.cap_donations_mzp, per_donor_cap_mzp=version.per_donor_cap_mzp)
+    slug = f"bench-import-{uuid.uuid4().hex[:8]}"
+    election = create_election(
+        slug=slug,
+        name=slug,
+        kind=base.kind,
+        candidate_iin=base.candidate_iin,
+        association_bin=base.association_bin,
+        rule_values=values,
+        created_by=None,
+    )
+    Election.objects.filter(pk=election.pk).update(created_at=base.created_at - timedelta(days=1))
+
+    with connection.cursor() as wrapper:
+        wrapper.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS bench_statement (date date, bank_reference text, amount numeric(18,2), "
+            "currency text, payer_name text, payer_id text, payer_kind text, payer_citizenship text, purpose text)"
+        )
+        wrapper.execute("TRUNCATE bench_statement")
+        started = time.perf_counter()
+        with wrapper.cursor.copy("COPY bench_statement FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+            copy.write(content)
+        floor_s = time.perf_counter() - started
+        wrapper.execute("DROP TABLE bench_statement")
+
+    started = time.perf_counter()
+    statement = import_bank_statement(election=election, file_name="bench.csv", content=content)
+    project_s = time.perf_counter() - started
+    imported = Donation.objects.filter(election=election).count()
+    if imported != rows or statement.status != "done":
+        raise RuntimeError(f"the import recorded {imported} of {rows} rows ({statement.status})")
+    ratio = project_s / floor_s
+    report.rows.append(
+        Row(
+            f"statement import, {rows:,} rows",
+            f"{project_s:.2f} s ({rows / project_s:,.0f} rows/s)",
+            f"{floor_s:.2f} s",
+            ratio,
+            "≤ 3×",
+            ratio <= 3,
+            "floor: COPY of the same CSV into a bare table",
+        )
+    )
+    out.write(f"  import: {project_s:.2f} s vs COPY {floor_s:.3f} s\n")
+
+
+# --- reminders through Celery ----------------------------------------------------------------------------------
+
+
+def _worker(env: dict, queue: str, log: Path, concurrency: int) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - our own command line
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "coalition",
+            "worker",
+            "-Q",
+            queue,
+            "-c",
+            str(concurrency),
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        cwd=BASE_DIR,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _drain(task, ids: list[int], env: dict, queue: str, log: Path, done, concurrency: int) -> float:
+    """Queue one task per id, start the worker(s), return seconds from the worker being ready to ``done()``."""
+    from coalition.celery import app
+
+    with app.producer_or_acquire() as producer:
+        for pk in ids:
+            task.apply_async((pk,), queue=queue, producer=producer)
+    proc = _worker(env, queue, log, concurrency)
+    try:
+        deadline = time.monotonic() + 120
+        while "ready." not in log.read_text():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.05)
+        started = time.perf_counter()
+        deadline = time.monotonic() + 3600
+        while not done():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the worker stopped or timed out: {log.read_text()[-2000:]}")
+            time.sleep(0.05)
+        return time.perf_counter() - started
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def bench_reminders(report: Report, *, count: int, log_dir: Path, concurrency: int, out) -> None:
+    import redis
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from bench.tasks import noop
+    from coalition.models import OutboundMessage
+    from coalition.tasks import deliver_message
+
+    run = uuid.uuid4().hex[:8]
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    mail = log_dir / "mail"
+    from bench.http import server_env
+
+    env = server_env(EMAIL_FILE_PATH=str(mail), EMAIL_BACKEND="coalition.outbox.backends.KeyedFileEmailBackend")
+    floor_queue, project_queue = f"bench-noop-{run}", f"bench-deliver-{run}"
+
+    def queue_empty(queue):
+        return lambda: broker.llen(queue) == 0 and not broker.hlen("unacked")
+
+    floor_s = _drain(
+        noop, list(range(count)), env, floor_queue, log_dir / "worker-noop.log", queue_empty(floor_queue), concurrency
+    )
+
+    now = timezone.now()
+    with (
+        connection.cursor() as wrapper,
+        wrapper.cursor.copy(
+            "COPY coalition_outboundmessage (key, channel, recipient, language, subject, body, html_body, status, "
+            "send_after, attempts, last_error, created_at) FROM STDIN"
+        ) as copy,
+    ):
+        for i in range(count):
+            copy.write_row(
+                (
+                    f"reminder:bench-{run}:{i}:24h",
+                    "email",
+                    f"person{i}@example.kz",
+                    "ru",
+                    "Напоминание о мероприятии",
+                    "Завтра в 10:00 — встреча с избирателями.",
+                    "",
+                    "pending",
+                    now,
+                    0,
+                    "",
+                    now,
+                )
+            )
+    ids = list(OutboundMessage.objects.filter(key__startswith=f"reminder:bench-{run}:").values_list("pk", flat=True))
+    sent = OutboundMessage.objects.filter(key__startswith=f"reminder:bench-{run}:", status="sent")
+    project_s = _drain(
+        deliver_message,
+        ids,
+        env,
+        project_queue,
+        log_dir / "worker-deliver.log",
+        lambda: sent.count() == count and queue_empty(project_queue)(),
+        concurrency,
+    )
+    lines = (mail / "sent.log").read_text().count("\n")
+    if lines != count:
+        raise RuntimeError(f"{lines} emails written for {count} reminders")
+    share = floor_s / project_s
+    report.rows.append(
+        Row(
+            f"reminders delivered, {count:,} ({concurrency} worker processes)",
+            f"{count / project_s:,.0f} /s",
+            f"{count / floor_s:,.0f} /s (no-op task)",
+            share,
+            "≥ 50 % of the floor",
+            share >= 0.5,
+            "file email backend; ratio = project rate / floor rate",
+        )
+    )
+    out.write(f"  reminders: {count / project_s:,.0f}/s vs no-op {count / floor_s:,.0f}/s\n")
+
+
+# --- the public form under wrk ---------------------------------------------------------------------------------
+
+
+def join_body(region_pk: int) -> str:
+    import urllib.parse
+
+    return urllib.parse.urlencode(
+        {
+            "name_ru": "Общественное объединение «Нагрузка»",
+            "bin": "BINVALUE",
+            "kind": "public_association",
+            "region": region_pk,
+            "address": "г. Астана, ул. Абая, 1",
+            "phone": "+77172000000",
+            "email": "load@example.kz",
+            "head_name": "Ахметов Ерлан",
+            "head_title": "Председатель",
+            "declared_members": "120",
+            "representative_name": "Сейткали Айгуль",
+            "representative_title": "Секретарь",
+            "representative_phone": "+77011234567",
+            "consent": "on",
+            "csrfmiddlewaretoken": "TOKEN",
+        }
+    )
+
+
+def fresh_bins(n: int, seed: int) -> list[str]:
+    import random
+
+    from coalition.identifiers import synthetic_bin
+    from members.models import Organization
+
+    rng = random.Random(seed)
+    taken = set(Organization.objects.values_list("bin", flat=True))
+    bins: list[str] = []
+    while len(bins) < n:
+        value = synthetic_bin(rng, year=rng.randrange(1995, 2025), month=rng.randrange(1, 13))
+        if value not in taken:
+            taken.add(value)
+            bins.append(value)
+    return bins
+
+
+def form_load(base: str, *, requests: int, log_dir: Path, get: str = "/join/", post: str = "/join/"):
+    from bench import http
+    from coalition.models import Region
+
+    browser = http.Browser(base)
+    token = browser.token(get)
+    body = join_body(Region.objects.order_by("code").first().pk).replace("TOKEN", token)
+    threads = 4
+    bins = fresh_bins(threads * (requests // threads + 4), seed=int(time.time()))
+    return http.wrk(
+        base,
+        get=get,
+        post=post,
+        body=body,
+        bins=bins,
+        cookie=browser.cookie_header(),
+        requests=requests,
+        threads=threads,
+        log_dir=log_dir,
+    )
+
+
+def bench_join(report: Report, *, requests: int, log_dir: Path, out) -> None:
+    from bench import http
+
+    with http.gunicorn(http.server_env(), workers=2, log_dir=log_dir) as base:
+        form_load(base, requests=40, log_dir=log_dir)  # warm both workers
+        project = form_load(base, requests=requests, log_dir=log_dir)
+        floor = form_load(base, requests=requests, log_dir=log_dir, get="/__bench__/floor/", post="/__bench__/floor/")
+    share = project.rps / floor.rps
+    report.rows.append(
+        Row(
+            f"/join/ GET+POST, {project.requests:,} requests (wrk, gunicorn 2 workers)",
+            f"{project.rps:,.0f} req/s, p95 {project.p95_ms:.0f} ms, {project.errors} errors",
+            f"{floor.rps:,.0f} req/s, p95 {floor.p95_ms:.0f} ms, {floor.errors} errors",
+            share,
+            "≥ 50 % of the floor, 0 errors",
+            share >= 0.5 and project.errors == 0,
+            "floor: a bare view rendering a template (GET, and POST with the same CSRF check)",
+        )
+    )
+    out.write(f"  /join/: {project.rps:,.0f} req/s vs {floor.rps:,.0f} req/s\n")
+
+
+# --- main ------------------------------------------------------------------------------------------------------
+
+
+def run(
+    scale: float,
+    *,
+    out=sys.stdout,
+    page_requests: int = 30,
+    only: set[str] | None = None,
+    reminders: int | None = None,
+    join_requests: int | None = None,
+) -> Report:
+    from django.conf import settings
+
+    report = Report(scale=scale)
+    out.write(f"Benchmarks at scale {scale} on {settings.DATABASES['default']['NAME']}\n")
+    report.load_seconds = ensure_data(scale, out)
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-"))
+    steps = {
+        "pages": lambda: bench_pages(report, requests=page_requests, out=out),
+        "report": lambda: bench_report(report, out=out),
+        "import": lambda: bench_import(report, rows=max(50, round(100_000 * scale)), out=out),
+        "reminders": lambda: bench_reminders(
+            report, count=reminders or max(50, round(100_000 * scale)), log_dir=log_dir, concurrency=2, out=out
+        ),
+        "join": lambda: bench_join(
+            report, requests=join_requests or max(200, min(4000, round(40_000 * scale))), log_dir=log_dir, out=out
+        ),
+    }
+    for name, step in steps.items():
+        if only and name not in only:
+            continue
+        started = time.perf_counter()
+        step()
+        out.write(f"  ({name} took {time.perf_counter() - started:.1f} s)\n")
+    out.write("\n" + _header(scale, report) + report.render())
+    out.flush()
+    return report
+
+
+def _header(scale: float, report: Report) -> str:
+    import platform
+
+    cpu = os.cpu_count()
+    load = os.getloadavg()[0]
+    loaded = "reused" if report.load_seconds is None else f"loaded in {report.load_seconds:.1f} s"
+    return (
+        f"scale {scale} (data set {loaded}); {platform.node()}: {cpu} CPUs, Python {platform.python_version()}, "
+        f"load average {load:.1f}; {date.today().isoformat()}\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Run the benchmarks and print the table.")
+    parser.add_argument("--scale", type=float, default=0.01)
+    parser.add_argument("--requests", type=int, default=30, help="requests per page for the p95")
+    parser.add_argument("--reminders", type=int, default=None, help="reminders to deliver (default 100,000 × scale)")
+    parser.add_argument("--join-requests", type=int, default=None, help="wrk requests on /join/ and its floor")
+    parser.add_argument("--only", default="", help="comma-separated: pages,report,import,reminders,join")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    run(
+        args.scale,
+        page_requests=args.requests,
+        only=set(filter(None, args.only.split(","))) or None,
+        reminders=args.reminders,
+        join_requests=args.join_requests,
+    )
+
+
+if __name__ == "__main__":
+    main()
