@@ -445,6 +445,8 @@ class Refund(models.Model):
         ]
         indexes = [
             models.Index(fields=["due_on"], name="refund_open_due", condition=Q(completed_on__isnull=True)),
+            # The returns list (ordered by due date) reads its first page without joining every donation first.
+            models.Index(fields=["due_on", "id"], name="refund_due_order"),
         ]
 
     def __str__(self) -> str:
@@ -509,6 +511,8 @@ class LedgerEntry(AppendOnlyModel):
             # A donor's accepted total is summed at every intake decision: an index-only scan, not a table scan.
             models.Index(fields=["election", "payer_id", "kind"], include=["amount"], name="ledger_donor_aggregate"),
             models.Index(fields=["election", "source", "kind"], include=["amount"], name="ledger_source_aggregate"),
+            # The ledger page's first page, newest first, without sorting the whole election's ledger.
+            models.Index(fields=["election", "-entry_date", "-id"], name="ledger_election_recent"),
         ]
 
     def __str__(self) -> str:

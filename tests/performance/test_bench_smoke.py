@@ -1,0 +1,36 @@
+"""`make bench` end to end at a tiny scale: every benchmark runs against its floor and the table has every row.
+
+No target is asserted here (the figures of a 1/1000 data set on a shared machine mean little); the full run is
+`make bench SCALE=1` (docs/performance.md).
+"""
+
+import io
+import shutil
+
+import pytest
+from django.test import override_settings
+
+from bench import run
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed (apt-get install wrk)")
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_bench_prints_every_row():
+    out = io.StringIO()
+    report = run.run(0.001, out=out, page_requests=3, reminders=40, join_requests=80)
+    text = out.getvalue()
+
+    names = [name for name, _path in run.staff_pages()]
+    whats = [row.what for row in report.rows]
+    assert len(report.rows) == len(names) + 4, whats
+    for name in names:
+        assert any(what.startswith(f"{name} p95") for what in whats), name
+    for start in ("compliance report", "statement import", "reminders delivered", "/join/"):
+        assert any(what.startswith(start) for what in whats), start
+    table = text[text.index("benchmark | ") :]
+    for row in report.rows:
+        assert row.what in table
+        assert row.ratio is not None and row.ratio > 0
+    assert "PASS" in table or "FAIL" in table
