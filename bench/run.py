@@ -128,6 +128,7 @@ def staff_pages() -> list[tuple[str, str]]:
         ("dashboard", "/"),
         ("members list", "/staff/members/"),
         ("review queue", "/staff/members/queue/"),
+        ("people list", "/staff/members/people/"),
         ("fund overview", f"/donations/{s}/"),
         ("donations list", f"/donations/{s}/payments/"),
         ("donor registry", "/donations/donors/"),
