@@ -115,12 +115,33 @@ class Loaded:
 
 
 def _copy(cursor, model, columns: list[str], rows) -> int:
-    """COPY ``rows`` (tuples in ``columns`` order) into ``model``'s table; return how many."""
+    """COPY ``rows`` (tuples in ``columns`` order) into ``model``'s table; return how many.
+
+    Any other non-null column gets its field's default, so a field added to a model later does not break the load.
+    """
+    from django.db import connection
+    from django.utils import timezone
+
     table = model._meta.db_table
+    extra_columns, extra_values = [], []
+    for f in model._meta.concrete_fields:
+        if f.column in columns or f.null or f.primary_key:
+            continue
+        if f.has_default():
+            value = f.get_db_prep_save(f.get_default(), connection)
+        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = timezone.now()
+        elif f.empty_strings_allowed:
+            value = ""
+        else:
+            raise ValueError(f"{table}.{f.column} needs a value in bench/generate.py")
+        extra_columns.append(f.column)
+        extra_values.append(value)
     n = 0
-    with cursor.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
+    sql = f'COPY "{table}" ({", ".join([*columns, *extra_columns])}) FROM STDIN'
+    with cursor.copy(sql) as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row((*row, *extra_values) if extra_values else row)
             n += 1
     return n
 
