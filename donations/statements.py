@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from coalition.spreadsheets import looks_like_formula
+from coalition.uploads import NotText, csv_text
 
 STATEMENT_COLUMNS = (
     "date",
@@ -69,18 +70,15 @@ class ParsedFile:
 
 
 def _decode(content: bytes) -> str:
+    """Return the file as text, judged by its content: an image, archive or program renamed .csv is refused."""
     try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileRefused(
-            _("The file is not UTF-8 text: save it as CSV UTF-8 and upload it again."), code="encoding"
-        ) from exc
+        return csv_text(content)
+    except NotText as exc:
+        raise FileRefused(str(exc), code=exc.code) from exc
 
 
 def _reader(content: bytes, columns: tuple[str, ...]) -> csv.DictReader:
     text = _decode(content)
-    if "\x00" in text:
-        raise FileRefused(_("The file is not a CSV text file."), code="binary")
     reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra")
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [name for name in columns if name not in header]

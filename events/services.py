@@ -21,6 +21,7 @@ from coalition.access import scoped_region
 from coalition.models import OutboundMessage, Region
 from coalition.outbox import enqueue_email
 from coalition.site import absolute_url
+from coalition.uploads import NotText, csv_text
 from events import rules
 from events.models import (
     Accreditation,
@@ -934,9 +935,9 @@ def import_stations(*, content: bytes, by) -> ImportReport:
     Every row is checked first; one bad row rejects the whole file. Re-importing the same file changes nothing.
     """
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise StationImportError(_("The file is not UTF-8 text.")) from exc
+        text = csv_text(content)  # by content: an image, archive or program renamed .csv is refused here
+    except NotText as exc:
+        raise StationImportError(str(exc)) from exc
     reader = csv.DictReader(io.StringIO(text))
     expected = {"number", "region", "address"}
     if reader.fieldnames is None or not expected <= {h.strip().lower() for h in reader.fieldnames}:

@@ -10,12 +10,23 @@ import hashlib
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from coalition.images import JPEG, MAX_PIXELS, PNG, ImageRejected, sniff_image, strip_image
 
 PDF = "application/pdf"
 ALLOWED_TYPES = (JPEG, PNG, PDF)
-__all__ = ["ALLOWED_TYPES", "JPEG", "MAX_PIXELS", "PDF", "PNG", "CleanFile", "EvidenceRejected", "clean_evidence"]
+__all__ = [
+    "ALLOWED_TYPES",
+    "JPEG",
+    "MAX_PIXELS",
+    "PDF",
+    "PNG",
+    "CleanFile",
+    "EvidenceRejected",
+    "check_name",
+    "clean_evidence",
+]
 
 # The image checks live in coalition/images.py (shared with the events' report photos); their refusal is ours.
 EvidenceRejected = ImageRejected
@@ -34,6 +45,25 @@ def sniff(head: bytes) -> str | None:
     if head.startswith(b"%PDF-"):
         return PDF
     return sniff_image(head)
+
+
+_NAMED = {"jpg": JPEG, "jpeg": JPEG, "jpe": JPEG, "jfif": JPEG, "png": PNG, "pdf": PDF}
+_WHAT = {JPEG: _lazy("a JPEG image"), PNG: _lazy("a PNG image"), PDF: _lazy("a PDF document")}
+
+
+def check_name(name: str, content_type: str) -> None:
+    """Refuse a file whose extension names one accepted type while its content is another (a PDF named .jpg).
+
+    The content alone decides what is stored; a name that says otherwise is a mistake or a disguise, and the
+    reporter is told rather than left believing they sent a photo. Other or missing extensions are not judged.
+    """
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    named = _NAMED.get(extension)
+    if named is not None and named != content_type:
+        raise EvidenceRejected(
+            _("its name says %(named)s but it is %(real)s; rename it or send the right file.")
+            % {"named": _WHAT[named], "real": _WHAT[content_type]}
+        )
 
 
 def clean_evidence(data: bytes, *, max_bytes: int) -> CleanFile:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from coalition.hotline.evidence import EvidenceRejected, clean_evidence
+from coalition.hotline.evidence import EvidenceRejected, check_name, clean_evidence
 from coalition.hotline.models import Agency, Category, Channel, Forwarding, HotlinePolicy, Report, SlaBreach
 from coalition.hotline.selectors import AGE_BUCKETS
 from coalition.hotline.services import IdentityData
@@ -56,7 +56,9 @@ class EvidenceField(forms.FileField):
                     _("“%(name)s” is larger than %(mb)s MB.") % {"name": upload.name, "mb": policy.max_file_mb}
                 )
             try:
-                cleaned.append(clean_evidence(upload.read(), max_bytes=max_bytes))
+                clean = clean_evidence(upload.read(), max_bytes=max_bytes)
+                check_name(upload.name or "", clean.content_type)
+                cleaned.append(clean)
             except EvidenceRejected as exc:
                 raise forms.ValidationError(
                     _("“%(name)s”: %(reason)s") % {"name": upload.name, "reason": exc}, code="bad_file"
