@@ -98,3 +98,15 @@ def test_report_page(client_for, coordinator, trainer):
     assert event.__class__.objects.get(pk=event.pk).report.turnout == 30
     assert "Прошло спокойно" in client.get(reverse("events:detail", args=[event.pk])).content.decode()
     assert client_for(trainer).get(url).status_code == 403
+
+
+def test_check_in_keeps_the_search_as_an_encoded_query_only(client_for, coordinator):
+    """The search sent back after a check-in is percent-encoded: it cannot add parameters or leave the page."""
+    event = EventFactory()
+    registration = RegistrationFactory(event=event)
+    url = reverse("events:checkin", args=[event.pk])
+    response = client_for(coordinator).post(
+        url, {"action": "check_in", "registration": registration.pk, "q": "Ал&next=//evil.example/\r\nX: 1"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}?q=%D0%90%D0%BB%26next%3D%2F%2Fevil.example%2F%0D%0AX%3A+1"
