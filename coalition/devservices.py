@@ -88,11 +88,12 @@ def start_postgres(data_dir: Path) -> tuple[str, bool]:
 
 def _create_database(socket_dir: str) -> None:
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))
 
 
 def stop_postgres(data_dir: Path) -> None:
