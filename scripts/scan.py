@@ -1,0 +1,223 @@
+"""Run the security scanners and print the findings per tool and severity; exit 1 on any high finding.
+
+Called by ``make scan`` with DATABASE_URL and REDIS_URL set (the embedded servers unless given)::
+
+    python scripts/scan.py [--skip-wapiti]
+
+- bandit (config in pyproject.toml) on the code, from .venv-scan;
+- semgrep with the project's own rules (.semgrep/*.yml), offline (--metrics=off, no registry);
+- wapiti3 against the app on 127.0.0.1: a dedicated database ``<name>_wapiti`` is created, migrated and loaded with
+  the demo data, gunicorn serves it on a free loopback port, wapiti crawls it logged in as the demo committee staff
+  (a session cookie made here) with an explicit module list, scope limited to that host; the database is dropped after.
+
+Reports land in var/scan/ (bandit.json, semgrep.json, wapiti.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess  # nosec B404 - runs the scanners and gunicorn with argument lists
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.request import urlopen
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+OUT = BASE_DIR / "var" / "scan"
+SCAN_BIN = BASE_DIR / ".venv-scan" / "bin"
+WAPITI_BIN = BASE_DIR / ".venv-wapiti" / "bin"
+# Never wapiti's default set: it includes modules that call out to the Internet (ssrf uses an external endpoint).
+# Headers and cookie flags are production settings, checked by `manage.py check --deploy`, not on this DEBUG server.
+WAPITI_MODULES = "xss,permanentxss,sql,timesql,exec,file,crlf,redirect,csrf,methods"
+EXCLUDES = [".venv", ".venv-scan", ".venv-wapiti", "var", "tests", "node_modules", "static", "locale", "docs"]
+SEVERITIES = ("high", "medium", "low")
+
+
+def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=BASE_DIR, check=False, **kwargs)  # nosec B603 - our own argument lists
+
+
+def bandit() -> Counter:
+    report = OUT / "bandit.json"
+    _run([str(SCAN_BIN / "bandit"), "-c", "pyproject.toml", "-r", ".", "-q", "-f", "json", "-o", str(report)])
+    results = json.loads(report.read_text())["results"]
+    for item in results:
+        print(f"  bandit {item['issue_severity']}: {item['test_id']} {item['filename']}:{item['line_number']}")
+    return Counter(item["issue_severity"].lower() for item in results)
+
+
+def semgrep() -> Counter:
+    report = OUT / "semgrep.json"
+    cmd = [str(SCAN_BIN / "semgrep"), "scan", "--metrics=off", "--disable-version-check", "--config", ".semgrep/"]
+    for name in EXCLUDES:
+        cmd += ["--exclude", name]
+    _run([*cmd, "-q", "--json", "-o", str(report), "."])
+    data = json.loads(report.read_text())
+    if data.get("errors"):
+        raise SystemExit(f"semgrep failed: {data['errors'][0].get('message', data['errors'][0])}")
+    levels = {"ERROR": "high", "WARNING": "medium", "INFO": "low"}
+    for item in data["results"]:
+        print(f"  semgrep {item['extra']['severity']}: {item['check_id']} {item['path']}:{item['start']['line']}")
+    return Counter(levels.get(item["extra"]["severity"], "low") for item in data["results"])
+
+
+# --- wapiti ------------------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url(base_url: str, name: str) -> str:
+    head, _, tail = base_url.rpartition("/")
+    query = "?" + tail.split("?", 1)[1] if "?" in tail else ""
+    return f"{head}/{name}{query}"
+
+
+def _manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
+    result = _run([sys.executable, "manage.py", *args], env=env, capture_output=capture, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr if capture else ''}")
+    return result.stdout if capture else ""
+
+
+SESSION_SNIPPET = """
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+user = get_user_model().objects.get(username="staff")
+session = import_module(settings.SESSION_ENGINE).SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.save()
+print(settings.SESSION_COOKIE_NAME + "=" + session.session_key)
+"""
+
+
+def wapiti() -> Counter:
+    from coalition.backup import Server
+
+    base = Server.from_url(os.environ["DATABASE_URL"])
+    name = f"{base.name}_wapiti"
+    env = {**os.environ, "DATABASE_URL": _database_url(os.environ["DATABASE_URL"], name), "DEBUG": "1"}
+    # DEBUG=1 so the session and CSRF cookies work over plain http on loopback (the attack modules post forms).
+    from psycopg import sql
+
+    with base.connect("postgres") as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    server = None
+    try:
+        _manage(env, "migrate", "--no-input", "-v0")
+        _manage(env, "load_demo", capture=True)
+        cookie = _manage(env, "shell", "-c", SESSION_SNIPPET, capture=True).strip().splitlines()[-1]
+        port = _free_port()
+        log = (OUT / "gunicorn.log").open("w")
+        server = subprocess.Popen(  # nosec B603 - gunicorn on loopback with our own arguments
+            [str(Path(sys.executable).parent / "gunicorn"), "coalition.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urlopen(url, timeout=2)  # nosec B310 - our own loopback server
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit(f"gunicorn did not start; see {OUT / 'gunicorn.log'}") from None
+                time.sleep(0.5)
+        report = OUT / "wapiti.json"
+        cmd = [
+            str(WAPITI_BIN / "wapiti"),
+            "-u",
+            url,
+            "--scope",
+            "domain",
+            "-m",
+            WAPITI_MODULES,
+            "-H",
+            f"Cookie: {cookie}",
+            "-x",
+            f"{url}*logout*",  # keep the session
+            "-d",
+            os.environ.get("WAPITI_DEPTH", "3"),
+            "--max-links-per-page",
+            "40",
+            "--max-scan-time",
+            os.environ.get("WAPITI_MAX_SCAN_TIME", "900"),
+            "--max-attack-time",
+            os.environ.get("WAPITI_MAX_ATTACK_TIME", "120"),
+            "--flush-session",
+            "--store-session",
+            str(OUT / "wapiti-session"),
+            "-f",
+            "json",
+            "-o",
+            str(report),
+        ]
+        result = _run(cmd, capture_output=True, text=True)
+        (OUT / "wapiti.log").write_text(result.stdout + result.stderr)
+        if not report.exists():
+            raise SystemExit(f"wapiti wrote no report; see {OUT / 'wapiti.log'}")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        with base.connect("postgres") as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    return _wapiti_counts(json.loads(report.read_text()))
+
+
+def _wapiti_counts(data: dict) -> Counter:
+    # wapiti levels: 4 critical, 3 high, 2 medium, 1 low, 0 info. Anomalies (500 errors, timeouts) count as medium.
+    names = {4: "high", 3: "high", 2: "medium", 1: "low", 0: "low"}
+    counts: Counter = Counter()
+    for section in ("vulnerabilities", "anomalies"):
+        for category, items in data.get(section, {}).items():
+            for item in items:
+                level = names.get(int(item.get("level", 1)), "low")
+                if section == "anomalies" and level == "low":
+                    level = "medium"
+                counts[level] += 1
+                where = f"{item.get('method', '')} {item.get('path', '')}"
+                print(f"  wapiti {level}: {category}: {where} {item.get('info', '')}")
+    crawled = len(data.get("infos", {}).get("crawled_pages", [])) or data.get("infos", {}).get("crawled_pages_nbr", 0)
+    print(f"  wapiti crawled {crawled} pages with modules {WAPITI_MODULES}")
+    return counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--skip-wapiti", action="store_true", help="static scanners only")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    totals: dict[str, Counter] = {}
+    for name, scanner in (("bandit", bandit), ("semgrep", semgrep), ("wapiti", wapiti)):
+        if name == "wapiti" and args.skip_wapiti:
+            continue
+        started = time.monotonic()
+        totals[name] = scanner()
+        print(f"{name}: done in {time.monotonic() - started:.0f} s")
+    print()
+    print(f"{'tool':<10}" + "".join(f"{level:>8}" for level in SEVERITIES))
+    for name, counts in totals.items():
+        print(f"{name:<10}" + "".join(f"{counts.get(level, 0):>8}" for level in SEVERITIES))
+    high = sum(counts.get("high", 0) for counts in totals.values())
+    print(f"\nHigh findings: {high} (must be 0). Reports in {OUT.relative_to(BASE_DIR)}/")
+    return 1 if high else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(BASE_DIR))
+    sys.exit(main())
