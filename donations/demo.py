@@ -22,7 +22,7 @@ SLUG = "president-2026"
 
 
 def load(stdout) -> None:
-    rng = random.Random(20260315)  # nosec B311 - seeded synthetic demo data, not a secret
+    rng = random.Random(20260315)  # nosec B311 # seeded synthetic demo data, not a secret
     today = timezone.localdate()
     election = Election.objects.filter(slug=SLUG).first()
     if election is None:

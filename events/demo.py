@@ -148,12 +148,12 @@ def load(stdout) -> None:
     observer_course, _ = Course.objects.get_or_create(
         kind=Course.Kind.OBSERVER,
         name="Курс наблюдателей на избирательных участках",
-        defaults={"pass_mark": 70, "certificate_valid_days": 365},  # nosec B105 - a test score, not a password
+        defaults={"pass_mark": 70, "certificate_valid_days": 365},  # nosec B105 # a test score, not a password
     )
     proxy_course, _ = Course.objects.get_or_create(
         kind=Course.Kind.PROXY,
         name="Курс доверенных лиц кандидата",
-        defaults={"pass_mark": 75},  # nosec B105 - a test score
+        defaults={"pass_mark": 75},  # nosec B105 # a test score
     )
     past = SEED_MEETING_DATE + timedelta(days=2)
     held, _ = TrainingSession.objects.get_or_create(

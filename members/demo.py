@@ -161,7 +161,7 @@ def load_meeting() -> bool:
 @transaction.atomic
 def load_pending() -> int:
     """Create a few pending applications with synthetic BINs; return how many were new."""
-    rng = random.Random(7)  # nosec B311 - seeded synthetic demo data, not a secret
+    rng = random.Random(7)  # nosec B311 # seeded synthetic demo data, not a secret
     regions = {r.code: r for r in Region.objects.all()}
     created = 0
     for index, (name, short, kind, region_code) in enumerate(PENDING):

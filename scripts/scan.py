@@ -19,7 +19,7 @@ import argparse
 import json
 import os
 import socket
-import subprocess  # nosec B404 - runs the scanners and gunicorn with argument lists
+import subprocess  # nosec B404 # runs the scanners and gunicorn with argument lists
 import sys
 import time
 from collections import Counter
@@ -38,7 +38,7 @@ SEVERITIES = ("high", "medium", "low")
 
 
 def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=BASE_DIR, check=False, **kwargs)  # nosec B603 - our own argument lists
+    return subprocess.run(cmd, cwd=BASE_DIR, check=False, **kwargs)  # nosec B603 # our own argument lists
 
 
 def bandit() -> Counter:
@@ -120,7 +120,7 @@ def wapiti() -> Counter:
         cookie = _manage(env, "shell", "-c", SESSION_SNIPPET, capture=True).strip().splitlines()[-1]
         port = _free_port()
         log = (OUT / "gunicorn.log").open("w")
-        server = subprocess.Popen(  # nosec B603 - gunicorn on loopback with our own arguments
+        server = subprocess.Popen(  # nosec B603 # gunicorn on loopback with our own arguments
             [str(Path(sys.executable).parent / "gunicorn"), "coalition.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
             cwd=BASE_DIR,
             env=env,
@@ -131,7 +131,7 @@ def wapiti() -> Counter:
         deadline = time.monotonic() + 60
         while True:
             try:
-                urlopen(url, timeout=2)  # nosec B310 - our own loopback server
+                urlopen(url, timeout=2)  # nosec B310 # our own loopback server
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
