@@ -40,6 +40,7 @@ from coalition import audit
 from coalition.identifiers import is_valid_iin
 from coalition.models import Region
 from coalition.spreadsheets import looks_like_formula
+from coalition.uploads import binary_kind
 from members.models import Affiliation, Consent, Organization, PeopleImport, Person
 from members.services import CONSENT_TEXT_VERSION
 
@@ -129,6 +130,13 @@ def _decode(content: bytes) -> tuple[str, str]:
         raise FileRefused(
             _("This is an Excel workbook, not a CSV file: in Excel choose Save as → CSV UTF-8 and upload that."),
             code="xlsx",
+        )
+    kind = binary_kind(content)  # by content, not name: an image, PDF, archive or program renamed .csv
+    if kind is not None:
+        raise FileRefused(
+            _("The file is %(kind)s, not a CSV text file: export the table as CSV UTF-8 and upload that.")
+            % {"kind": kind},
+            code="binary",
         )
     if content.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in content:
         raise FileRefused(

@@ -19,6 +19,7 @@ from coalition.models import AuditEntry
 from coalition.uploads import NotText, binary_kind, csv_text
 from donations.models import StatementImport
 from events.models import PollingStation
+from members.models import PeopleImport
 from tests.donations import factories as f
 from tests.factories import region
 from tests.hotline.factories import file_report, jpeg_with_gps, minimal_pdf
@@ -117,6 +118,21 @@ def test_statement_upload_refuses_disguised_files(client_for, finance_officer, k
     errors = " ".join(response.context["form"].errors["file"])
     assert words in errors
     assert not StatementImport.objects.exists() and AuditEntry.objects.count() == audit_before
+
+
+# --- people import (members) ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "content", "words"), DISGUISED, ids=[d[0] for d in DISGUISED])
+def test_people_import_refuses_disguised_files(client_for, staff_user, kind, content, words):
+    audit_before = AuditEntry.objects.count()
+    response = _english(client_for(staff_user)).post(
+        reverse("members:staff_people_import"), {"file": SimpleUploadedFile("people.csv", content, "text/csv")}
+    )
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["file"])
+    assert words in errors or (kind == "zip" and "Excel workbook" in errors)
+    assert not PeopleImport.objects.exists() and AuditEntry.objects.count() == audit_before
 
 
 # --- hotline evidence (public report, reporter's addition, staff's addition) -----------------------------------
