@@ -36,7 +36,8 @@ def one_row(*parts: QuerySet) -> dict[str, Any]:
         sql.append(f"({part_sql}) AS part{index}")
         params.extend(part_params)
     with connections[parts[0].db].cursor() as cursor:
-        # Only the parts' own compiled SQL is joined; every value is a parameter.
-        cursor.execute("SELECT * FROM " + " CROSS JOIN ".join(sql), params)  # noqa: S608
+        # Only the parts' own compiled SQL (Django's compiler) is joined; every value is a parameter.
+        query = "SELECT * FROM " + " CROSS JOIN ".join(sql)  # noqa: S608  # nosec B608 # Django-compiled parts
+        cursor.execute(query, params)
         columns = [column.name for column in cursor.description]
         return dict(zip(columns, cursor.fetchone(), strict=True))

@@ -91,10 +91,14 @@ SESSION_SNIPPET = """
 from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.utils.module_loading import import_string
 user = get_user_model().objects.get(username="staff")
 session = import_module(settings.SESSION_ENGINE).SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+# The first backend that can load a user (axes' backend only counts failures and has no get_user).
+session[BACKEND_SESSION_KEY] = next(
+    path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
+)
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.save()
 print(settings.SESSION_COOKIE_NAME + "=" + session.session_key)
@@ -146,8 +150,13 @@ def wapiti() -> Counter:
             "domain",
             "-m",
             WAPITI_MODULES,
-            "-H",
-            f"Cookie: {cookie}",
+            "-C",
+            cookie,
+            # Every endpoint an attack module could call is this loopback host: nothing leaves the machine.
+            "--endpoint",
+            url,
+            "--dns-endpoint",
+            "localhost",
             "-x",
             f"{url}*logout*",  # keep the session
             "-d",
@@ -176,7 +185,25 @@ def wapiti() -> Counter:
             server.wait(timeout=30)
         with base.connect("postgres") as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    return _wapiti_counts(json.loads(report.read_text()))
+    counts = _wapiti_counts(json.loads(report.read_text()))
+    counts["medium"] += _server_errors_while_crawling()
+    return counts
+
+
+def _server_errors_while_crawling() -> int:
+    """Count pages that answered 5xx to the crawl itself (wapiti reports 500s only during attacks)."""
+    import sqlite3
+
+    errors = 0
+    for db in (OUT / "wapiti-session").glob("*.db"):
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT url, status_code FROM responses WHERE status_code >= 500").fetchall()
+            crawled = conn.execute("SELECT count(DISTINCT path) FROM paths").fetchone()[0]
+        print(f"  wapiti crawled {crawled} distinct URLs")
+        for url, status in rows:
+            print(f"  wapiti medium: HTTP {status} while crawling {url}")
+        errors += len(rows)
+    return errors
 
 
 def _wapiti_counts(data: dict) -> Counter:
