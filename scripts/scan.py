@@ -33,7 +33,8 @@ WAPITI_BIN = BASE_DIR / ".venv-wapiti" / "bin"
 # Never wapiti's default set: it includes modules that call out to the Internet (ssrf uses an external endpoint).
 # Headers and cookie flags are production settings, checked by `manage.py check --deploy`, not on this DEBUG server.
 WAPITI_MODULES = "xss,permanentxss,sql,timesql,exec,file,crlf,redirect,csrf,methods"
-EXCLUDES = [".venv", ".venv-scan", ".venv-wapiti", "var", "tests", "node_modules", "static", "locale", "docs"]
+# tests and bench/ (the load/benchmark harness) are tooling run by developers, never served; see docs/scanning.md.
+EXCLUDES = [".venv", ".venv-scan", ".venv-wapiti", "var", "tests", "bench", "node_modules", "static", "locale", "docs"]
 SEVERITIES = ("high", "medium", "low")
 
 
