@@ -155,11 +155,15 @@ class ApplicantForm(forms.Form):
 
     def clean_phone(self):
         from phonenumber_field.phonenumber import PhoneNumber
+        from phonenumbers import NumberParseException
 
         raw = self.cleaned_data["phone"].strip()
         if not raw:
             return ""
-        number = PhoneNumber.from_string(raw, region="KZ") if raw else None
+        try:
+            number = PhoneNumber.from_string(raw, region="KZ")
+        except NumberParseException:  # "abc", "+", a 300-digit string: not a number at all
+            number = None
         if number is None or not number.is_valid():
             raise forms.ValidationError(_("Enter a Kazakhstan phone number, e.g. +7 701 123 4567."))
         return number.as_e164

@@ -130,13 +130,15 @@ def test_public_page_registers_with_consent_and_refuses_without(client):
     assert registration.status == "cancelled"
 
 
-def test_public_page_rejects_a_bad_phone(client):
+@pytest.mark.parametrize("phone", ["12345", "abc", "+", "1" * 300])  # not a number at all: an error, not a 500
+def test_public_page_rejects_a_bad_phone(client, phone):
     event = EventFactory()
     response = client.post(
         reverse("events:event_public", args=[event.public_token]),
-        {"full_name": "Асель", "email": "a@example.kz", "phone": "12345", "consent": "on"},
+        {"full_name": "Асель", "email": "a@example.kz", "phone": phone, "consent": "on"},
     )
     assert response.status_code == 200 and "phone" in response.context["form"].errors
+    assert not event.registrations.exists()
 
 
 def test_public_registration_is_rate_limited_per_address(client):
