@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from coalition.access import scoped_region
@@ -287,7 +288,12 @@ class StationFilter(django_filters.FilterSet):
 
 
 class VerifyForm(forms.Form):
-    code = forms.CharField(label=_("Verification code"), max_length=16)
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=16,
+        # The characters the certificate URL accepts (events.urls.PublicTokenConverter).
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", _("A verification code has only letters and digits."))],
+    )
 
 
 class PolicyForm(forms.ModelForm):

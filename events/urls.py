@@ -1,8 +1,26 @@
 """URLs of the events app: staff pages under /events/, public links under /e/, /t/ and /certificates/."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from events.views import accreditation, lists, public, staff
+
+
+class PublicTokenConverter:
+    """The URL-safe characters of public link tokens and certificate codes; anything else is a 404 at routing.
+
+    (A plain ``str`` let a NUL byte in the path reach the database, which refuses it: a server error.)
+    """
+
+    regex = "[A-Za-z0-9_-]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PublicTokenConverter, "public_token")
 
 app_name = "events"
 
@@ -39,12 +57,12 @@ urlpatterns = [
     path("events/coverage/", staff.coverage, name="coverage"),
     path("events/rules/", staff.rules_page, name="rules"),
     # Public
-    path("e/<str:token>/", public.event_public, name="event_public"),
-    path("e/<str:token>/event.ics", public.event_ics, name="event_ics"),
-    path("r/<str:token>/", public.registration, name="registration"),
-    path("r/<str:token>/cancel/", public.registration_cancel, name="registration_cancel"),
-    path("t/<str:token>/", public.session_public, name="session_public"),
+    path("e/<public_token:token>/", public.event_public, name="event_public"),
+    path("e/<public_token:token>/event.ics", public.event_ics, name="event_ics"),
+    path("r/<public_token:token>/", public.registration, name="registration"),
+    path("r/<public_token:token>/cancel/", public.registration_cancel, name="registration_cancel"),
+    path("t/<public_token:token>/", public.session_public, name="session_public"),
     path("certificates/verify/", public.verify, name="verify"),
-    path("certificates/<str:code>/", public.verify_code, name="verify_code"),
-    path("certificates/<str:code>/pdf/", public.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<public_token:code>/", public.verify_code, name="verify_code"),
+    path("certificates/<public_token:code>/pdf/", public.certificate_pdf, name="certificate_pdf"),
 ]
