@@ -22,6 +22,7 @@ from coalition.models import OutboundMessage, Region
 from coalition.outbox import enqueue_email
 from coalition.site import absolute_url
 from coalition.uploads import NotText, csv_text
+from donations.statements import looks_like_formula  # one definition of "a cell a spreadsheet would run"
 from events import rules
 from events.models import (
     Accreditation,
@@ -938,19 +939,35 @@ def import_stations(*, content: bytes, by) -> ImportReport:
         text = csv_text(content)  # by content: an image, archive or program renamed .csv is refused here
     except NotText as exc:
         raise StationImportError(str(exc)) from exc
-    reader = csv.DictReader(io.StringIO(text))
+    if "\x00" in text:
+        raise StationImportError(_("The file is not a CSV text file."))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise StationImportError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
     expected = {"number", "region", "address"}
-    if reader.fieldnames is None or not expected <= {h.strip().lower() for h in reader.fieldnames}:
+    if fieldnames is None or not expected <= {h.strip().lower() for h in fieldnames}:
         raise StationImportError(_("The first line must be the header: number,region,address."))
     regions = {r.code: r for r in Region.objects.all()}
     scope = scoped_region(by)
     rows: dict[tuple[str, str], str] = {}
     errors = []
-    for line, raw in enumerate(reader, start=2):
+    try:
+        records = list(reader)
+    except csv.Error as exc:  # a field over the csv module's size limit, a broken quote
+        raise StationImportError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
+    for line, raw in enumerate(records, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         number, code, address = row.get("number", ""), row.get("region", "").upper(), row.get("address", "")
+        if any(looks_like_formula(value) for value in row.values()):
+            raise StationImportError(
+                _("Line %(line)d holds a spreadsheet formula; the file was refused.") % {"line": line}
+            )
         if not number or not address:
             errors.append(_("Line %(line)d: the number and the address are required.") % {"line": line})
+        elif len(number) > PollingStation._meta.get_field("number").max_length:
+            errors.append(_("Line %(line)d: the station number is too long.") % {"line": line})
         elif code not in regions:
             errors.append(_("Line %(line)d: unknown region code %(code)s.") % {"line": line, "code": code})
         elif scope is not None and code != scope.code:

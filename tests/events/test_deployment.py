@@ -43,6 +43,12 @@ def test_csv_import_is_idempotent_and_updates_addresses(staff_user):
         (b"number,region,address\n1,KZ-71,a\n1,KZ-71,b\n", "repeats"),
         (b"number,region,address\n", "no stations"),
         ("number,region,address\n1,KZ-71,а\n".encode("cp1251"), "UTF-8"),
+        # Found by the fuzz battery (tests/fuzz): these were server errors, or a formula stored for an export.
+        (b"number,region,address\n9,KZ-71,ok\n1,KZ-71,=cmd|' /C calc'!A0\n", "formula"),
+        (b"number,region,address\n9,KZ-71,ok\n@SUM(1),KZ-71,x\n", "formula"),
+        (b"number,region,address\n1,KZ-71,a\x00b\n", "not a CSV"),
+        (b"number,region,address\n1,KZ-71," + b"x" * 200_000 + b"\n", "not valid CSV"),
+        (b"number,region,address\n" + b"1" * 21 + b",KZ-71,x\n", "too long"),
     ],
 )
 def test_malformed_csv_is_rejected_whole_with_a_clear_error(staff_user, content, message):
