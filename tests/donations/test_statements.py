@@ -64,6 +64,75 @@ def test_interrupted_import_finishes_with_the_same_ledger(election):
     assert Donation.objects.count() == 6
 
 
+def _ledger_of(election) -> tuple[list, list]:
+    from django.db.models import Count, Sum
+
+    donations = list(
+        Donation.objects.filter(election=election)
+        .order_by("bank_reference")
+        .values_list("bank_reference", "verdict", "accepted_amount", "received_on", "payer_id")
+    )
+    ledger = list(
+        LedgerEntry.objects.filter(election=election)
+        .values("kind", "source")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+        .order_by("kind", "source")
+        .values_list("kind", "source", "n", "total")
+    )
+    return donations, ledger
+
+
+def test_import_that_raises_mid_file_and_runs_again_gives_the_ledger_of_one_clean_run(monkeypatch):
+    # 60 gifts of 3 donors over several days: the per-donor and the overall caps both bite part-way through,
+    # so a re-run that decided rows in another order (or twice) would give another ledger.
+    rules = {"per_donor_cap_mzp": Decimal("0.3"), "cap_donations_mzp": Decimal("0.5")}
+    interrupted, clean = f.election(slug="interrupted", **rules), f.election(slug="clean", **rules)
+    donors = [f.iin() for _ in range(3)]
+    rows = [
+        [
+            f"2026-05-{2 + i % 9:02d}",
+            f"M-{i:03d}",
+            str(1000 + 250 * (i % 7)),
+            "KZT",
+            "Донор",
+            donors[i % 3],
+            "",
+            "",
+            "",
+        ]
+        for i in range(60)
+    ]
+    content = f.statement_csv(rows)
+    statement = services.create_statement_import(
+        election=interrupted, file_name="s.csv", content=content, uploaded_by=None
+    )
+    calls = {"n": 0}
+    real = services.statements.record_donation
+
+    def crash_at_row_25(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 25:
+            raise RuntimeError("power cut")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services.statements, "record_donation", crash_at_row_25)
+    with pytest.raises(RuntimeError, match="power cut"):
+        services.run_statement_import(statement_id=statement.pk)
+    monkeypatch.setattr(services.statements, "record_donation", real)
+    assert Donation.objects.filter(election=interrupted).count() == 24
+    assert StatementImport.objects.get(pk=statement.pk).status == "running"
+
+    finished = services.run_statement_import(statement_id=statement.pk)  # the retry of the task
+    assert finished.status == "done"
+    services.import_bank_statement(election=clean, file_name="s.csv", content=content)
+
+    (got_donations, got_ledger), (want_donations, want_ledger) = _ledger_of(interrupted), _ledger_of(clean)
+    assert got_donations == want_donations and len(got_donations) == 60
+    assert got_ledger == want_ledger
+    verdicts = {verdict for _ref, verdict, *_ in got_donations}
+    assert {"accepted", "returned"} <= verdicts  # the caps did bite
+
+
 def test_duplicate_reference_inside_one_file_counts_once(election):
     payer = f.iin()
     rows = [["2026-05-02", "D-1", "1000", "KZT", "Иванов", payer, "", "", ""]] * 2
