@@ -1,11 +1,25 @@
 """Shared fixtures: one named user per role (healthchecks' alice/bob style) and a logged-in client factory."""
 
+import os
+
 import pytest
 from django.contrib.auth.models import Group
+from hypothesis import HealthCheck, settings
 
 from coalition.models import Profile, Region
 from coalition.roles import Role
 from tests.factories import UserFactory
+
+# Hypothesis profiles. Tests that set max_examples themselves keep it; the fuzz battery (tests/fuzz) takes it from
+# the profile: "ci" (the default, a short run inside `make test`) or "fuzz" (`make fuzz`, HYPOTHESIS_PROFILE=fuzz).
+_common = {
+    "deadline": None,  # a shared 2-core machine: time is not a property of these tests
+    "database": None,  # nothing written into the checkout
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+settings.register_profile("ci", max_examples=int(os.environ.get("FUZZ_CI_EXAMPLES", "25")), **_common)
+settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "10000")), **_common)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_sessionstart(session):
