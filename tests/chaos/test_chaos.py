@@ -1,0 +1,49 @@
+"""The short fault battery inside `make test` (the long one is `make chaos`: tests/chaos/harness.py).
+
+A real Celery worker and beat deliver a few hundred reminders from the test database through the harness's own
+Redis while the worker is killed with SIGKILL, Redis is killed and restarted, and every database connection of
+the application is cut (the shared PostgreSQL cannot be restarted under other test runs; `make chaos` restarts its
+own). Then a bank statement import is killed mid-file and run again. Nothing may be lost or sent twice, and the
+ledger must equal one clean run's.
+"""
+
+import pytest
+from django.db import connection
+
+from tests.chaos import harness
+from tests.coalition.test_outbox_worker import _database_url
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+REMINDERS = 200
+
+
+def _cut_database_connections() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        cut = cursor.fetchone()[0]
+    return f"{cut} database connections cut"
+
+
+def test_reminders_survive_worker_kill_redis_restart_and_cut_connections(tmp_path):
+    redis = harness.OwnRedis(tmp_path / "redis")
+    redis.start()
+    try:
+        env = {
+            **harness.app_env(tmp_path, _database_url(), redis, email_delay=0.05),
+            "CHAOS_REMINDERS": str(REMINDERS),
+        }
+        outbox = harness.outbox_under_faults(tmp_path, env, redis, _cut_database_connections, timeout=240)
+        imported = harness.import_killed_mid_file(tmp_path, env, rows=150)
+    finally:
+        redis.kill()
+    print(outbox, imported)
+    assert outbox.expected == REMINDERS + 1  # each participant and the responsible staff member
+    assert len(outbox.faults) == 3 and outbox.faults_mid_batch, outbox.sent_at_faults
+    assert (outbox.lost, outbox.sent_twice, outbox.not_sent_rows) == (0, 0, 0), outbox
+    assert outbox.delivered_keys == outbox.expected
+    assert 0 < imported.processed_when_killed < imported.rows
+    assert imported.same_ledger, imported.differences
