@@ -21,8 +21,8 @@ from coalition.access import scoped_region
 from coalition.models import OutboundMessage, Region
 from coalition.outbox import enqueue_email
 from coalition.site import absolute_url
+from coalition.spreadsheets import looks_like_formula
 from coalition.uploads import NotText, csv_text
-from donations.statements import looks_like_formula  # one definition of "a cell a spreadsheet would run"
 from events import rules
 from events.models import (
     Accreditation,
