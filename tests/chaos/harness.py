@@ -354,13 +354,24 @@ for slug in ("interrupted", "clean"):
 """
 
 IMPORT = """
+import os, signal
 from pathlib import Path
 from donations import services
 from donations.models import Election
+from donations.services import statements as import_module
 content = Path("{path}").read_bytes()
 statement = services.create_statement_import(
     election=Election.objects.get(slug="{slug}"), file_name="statement.csv", content=content, uploaded_by=None)
 print(statement.pk, flush=True)
+kill_at, real, done = {kill_at}, import_module.record_donation, [0]
+
+def record_then_maybe_die(**kwargs):
+    if kill_at and done[0] == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)  # the power cut: no exception handler, no cleanup, mid-file
+    done[0] += 1
+    return real(**kwargs)
+
+import_module.record_donation = record_then_maybe_die
 services.run_statement_import(statement_id=statement.pk)
 """
 
@@ -422,22 +433,20 @@ def import_killed_mid_file(root: Path, env: dict[str, str], *, rows: int) -> Imp
     path = root / "statement.csv"
     path.write_bytes(statement_csv(rows))
     log(f"importing {rows} rows, to be killed mid-file")
-    killed = subprocess.Popen(
-        [sys.executable, "-c", "import django; django.setup()\n" + IMPORT.format(path=path, slug="interrupted")],
-        env=env, cwd=BASE_DIR, stdout=subprocess.PIPE, text=True, start_new_session=True,
+    killed = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n"
+         + IMPORT.format(path=path, slug="interrupted", kill_at=rows // 3)],
+        env=env, cwd=BASE_DIR, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     progress = (
         "from donations.models import Donation\nprint(Donation.objects.filter(election__slug='interrupted').count())"
     )
-    wait_for(lambda: int(django_call(env, progress, timeout=60)) >= rows // 3, timeout=1800,
-             what="a third of the file imported", every=0.3)  # fmt: skip
-    os.killpg(killed.pid, signal.SIGKILL)
-    killed.wait(timeout=30)
     figures.processed_when_killed = int(django_call(env, progress, timeout=60))
     log(f"import killed with SIGKILL after {figures.processed_when_killed} of {rows} rows; running it again")
     django_call(env, RERUN)
     log("clean import of the same file into an identical election")
-    django_call(env, IMPORT.format(path=path, slug="clean"))
+    django_call(env, IMPORT.format(path=path, slug="clean", kill_at=0))
     result = json.loads(django_call(env, LEDGER).strip().splitlines()[-1])
     interrupted, clean = result["interrupted"], result["clean"]
     figures.donations = len(interrupted["donations"])
