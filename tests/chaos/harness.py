@@ -363,15 +363,16 @@ content = Path("{path}").read_bytes()
 statement = services.create_statement_import(
     election=Election.objects.get(slug="{slug}"), file_name="statement.csv", content=content, uploaded_by=None)
 print(statement.pk, flush=True)
-kill_at, real, done = {kill_at}, import_module.record_donation, [0]
+kill_at, real, done = {kill_at}, import_module.record_donations, [0]
+import_module.IMPORT_BATCH = 10  # small batches, so the kill lands between committed batches mid-file
 
 def record_then_maybe_die(**kwargs):
-    if kill_at and done[0] == kill_at:
+    if kill_at and done[0] >= kill_at:
         os.kill(os.getpid(), signal.SIGKILL)  # the power cut: no exception handler, no cleanup, mid-file
-    done[0] += 1
+    done[0] += len(kwargs["incomings"])
     return real(**kwargs)
 
-import_module.record_donation = record_then_maybe_die
+import_module.record_donations = record_then_maybe_die
 services.run_statement_import(statement_id=statement.pk)
 """
 

@@ -107,19 +107,20 @@ def test_import_that_raises_mid_file_and_runs_again_gives_the_ledger_of_one_clea
         election=interrupted, file_name="s.csv", content=content, uploaded_by=None
     )
     calls = {"n": 0}
-    real = services.statements.record_donation
+    real = services.statements.record_donations
+    monkeypatch.setattr(services.statements, "IMPORT_BATCH", 8)  # rows decided (and committed) 8 at a time
 
-    def crash_at_row_25(**kwargs):
+    def crash_at_batch_4(**kwargs):
         calls["n"] += 1
-        if calls["n"] == 25:
+        if calls["n"] == 4:
             raise RuntimeError("power cut")
         return real(**kwargs)
 
-    monkeypatch.setattr(services.statements, "record_donation", crash_at_row_25)
+    monkeypatch.setattr(services.statements, "record_donations", crash_at_batch_4)
     with pytest.raises(RuntimeError, match="power cut"):
         services.run_statement_import(statement_id=statement.pk)
-    monkeypatch.setattr(services.statements, "record_donation", real)
-    assert Donation.objects.filter(election=interrupted).count() == 24
+    monkeypatch.setattr(services.statements, "record_donations", real)
+    assert Donation.objects.filter(election=interrupted).count() == 24  # three batches of 8 committed
     assert StatementImport.objects.get(pk=statement.pk).status == "running"
 
     finished = services.run_statement_import(statement_id=statement.pk)  # the retry of the task
