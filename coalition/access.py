@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from coalition.models import Region
 from coalition.roles import Role, has_role, is_staff_member
@@ -54,3 +55,37 @@ def _profile_with_region(user):
             return None
         user.profile = profile  # caches the profile (and its region) for the rest of the request
     return user.profile
+
+
+class SecondFactorMiddleware:
+    """Hold a logged-in user who owes a TOTP code at the enrolment or verify page (coalition.twofactor).
+
+    Users in OTP_REQUIRED_ROLES always owe it; anyone else who enrolled a device owes it too. Public views
+    (@login_not_required), the two second-factor pages and logout stay reachable. Runs after django-otp's
+    OTPMiddleware, which sets ``request.user.is_verified()``.
+    """
+
+    EXEMPT = {"otp_setup", "otp_verify", "logout", "set_language"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from coalition import twofactor
+
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if getattr(view_func, "login_required", True) is False:
+            return None
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in self.EXEMPT:
+            return None
+        has_device = twofactor.confirmed_device(user) is not None
+        if not has_device and not twofactor.second_factor_required(user):
+            return None
+        target = "otp_verify" if has_device else "otp_setup"
+        return redirect_to_login(request.get_full_path(), login_url=reverse(target))

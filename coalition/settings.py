@@ -8,6 +8,7 @@ used; importing this module never starts a server.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
     "django_filters",
     "phonenumber_field",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_celery_beat",
     "pgtrigger",
     "coalition",
@@ -85,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Deny by default: every view needs a login unless marked @login_not_required (docs/security.md lists them).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "coalition.access.SecondFactorMiddleware",  # a TOTP code before any staff page, where one is owed
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -106,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coalition.context_processors.coalition",
+                "csp.context_processors.nonce",
             ],
         },
     }
@@ -117,10 +123,16 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions: a working day at most, and gone when the browser closes (staff use shared office computers).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# TOTP second factor (django-otp): optional for every staff user, required for these roles (coalition.twofactor).
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["finance_officer", "integrity_officer"])
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Coalition HQ")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -228,7 +240,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "style-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", NONCE],  # the base template's scripts carry the per-response nonce
         "font-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],

@@ -110,8 +110,8 @@ def client_for(client):
     from django.test import Client
 
     def login(user):
-        c = Client()
-        c.force_login(user)
-        return c
+        from tests.factories import force_login
+
+        return force_login(Client(), user)  # with a verified second factor where the role needs one
 
     return login

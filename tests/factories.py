@@ -46,3 +46,21 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     kind = Organization.Kind.PUBLIC_ASSOCIATION
     region = factory.LazyFunction(region)
     status = Organization.Status.APPLIED
+
+
+def force_login(client, user):
+    """Log ``user`` in on a test client; a user who owes a second factor gets a confirmed TOTP device, verified."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from coalition.twofactor import second_factor_required
+
+    client.force_login(user)
+    if second_factor_required(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="test authenticator", confirmed=True
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -21,8 +21,8 @@ def client_for():
     """Like the shared fixture, with English pages."""
 
     def login(user):
-        c = Client(HTTP_ACCEPT_LANGUAGE="en")
-        c.force_login(user)
-        return c
+        from tests.factories import force_login
+
+        return force_login(Client(HTTP_ACCEPT_LANGUAGE="en"), user)
 
     return login

@@ -5,6 +5,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coalition.hotline.intake import issue_form_token
+
 pytestmark = pytest.mark.django_db
 
 FIELDS = [
@@ -33,14 +35,15 @@ def test_report_form_never_errors(data, files, django_settings_rate):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     uploads = [SimpleUploadedFile(f"f{i}.jpg", content) for i, content in enumerate(files)]
-    response = Client().post("/report/", {**data, "files": uploads})
+    token = {"intake_token": issue_form_token()}
+    response = Client().post("/report/", {**data, **token, "files": uploads})
     assert response.status_code in (200, 400)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(code=text, secret=text)
 def test_status_check_never_errors(code, secret, django_settings_rate):
-    response = Client().post("/report/status/", {"code": code, "secret": secret})
+    response = Client().post("/report/status/", {"code": code, "secret": secret, "intake_token": issue_form_token()})
     assert response.status_code == 200
 
 

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from coalition.hotline.intake import issue_form_token
 from coalition.hotline.models import Evidence, IdentityAccess, Report, ReporterIdentity, ReportUpdate
 from coalition.models import AuditEntry, OutboundMessage
 from tests.factories import region
@@ -29,6 +30,7 @@ def _form(**overrides):
         "occurred_on": "2026-11-10",
         "involved": "ТОО «Пример»",
         "website": "",
+        "intake_token": issue_form_token(),
     }
     data.update(overrides)
     return data
@@ -157,11 +159,10 @@ def test_honeypot_filled_stores_nothing(client):
     assert not Report.objects.exists()
 
 
-def test_csrf_is_enforced():
+def test_no_csrf_cookie_is_needed_the_signed_form_token_is():
     client = Client(enforce_csrf_checks=True)
     response = client.post(REPORT_URL, _form())
-    assert response.status_code == 403
-    assert not Report.objects.exists()
+    assert response.status_code == 200 and Report.objects.count() == 1
 
 
 def test_future_date_is_refused(client):
@@ -181,25 +182,31 @@ def test_report_form_is_rate_limited_per_address(client, settings):
 # --- the receipt ---------------------------------------------------------------------------------------
 
 
+def _status_post(client, code, secret, **extra):
+    return client.post(STATUS_URL, {"code": code, "secret": secret, "intake_token": issue_form_token()}, **extra)
+
+
 def test_status_with_right_receipt_shows_status_and_lets_reporter_add_information(client, integrity_officer):
     receipt = file_report()
-    response = client.post(STATUS_URL, {"code": receipt.code.lower().replace("-", " "), "secret": receipt.secret})
-    assert response.status_code == 302
-    page = client.get(STATUS_URL)
+    page = _status_post(client, receipt.code.lower().replace("-", " "), receipt.secret)
     assert page.status_code == 200 and receipt.code in page.content.decode()
     assert page.context["case"] == receipt.report
     added = client.post(
         reverse("hotline:status_add"),
-        {"text": "Ещё одна деталь.", "files": [_upload("more.pdf", minimal_pdf(), "application/pdf")]},
+        {
+            "text": "Ещё одна деталь.",
+            "files": [_upload("more.pdf", minimal_pdf(), "application/pdf")],
+            "case_token": page.context["case_token"],
+        },
     )
-    assert added.status_code == 302
+    assert added.status_code == 200 and added.context["case"] == receipt.report
     update = ReportUpdate.objects.get(report=receipt.report)
     assert update.text == "Ещё одна деталь." and update.evidence.count() == 1
     receipt.report.refresh_from_db()
     assert receipt.report.description.startswith("Руководитель")  # the original is unchanged
     assert OutboundMessage.objects.filter(key__startswith=f"hotline:update:{update.pk}:").exists()
-    client.post(reverse("hotline:status_leave"))
-    assert "case" not in client.get(STATUS_URL).context
+    left = client.post(reverse("hotline:status_leave"))
+    assert "case" not in left.context and "case" not in client.get(STATUS_URL).context
 
 
 @pytest.mark.parametrize("which", ["code", "secret", "both"])
@@ -209,7 +216,7 @@ def test_wrong_code_or_secret_gives_the_same_not_found(client, which):
         "code": "HL-ZZZZ-ZZZZ" if which in ("code", "both") else receipt.code,
         "secret": "WRONG-WRONG-WRONG-WRONG" if which in ("secret", "both") else receipt.secret,
     }
-    response = client.post(STATUS_URL, data)
+    response = _status_post(client, data["code"], data["secret"])
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == ["No report matches this tracking code and secret."] or (
         len(response.context["form"].non_field_errors()) == 1
@@ -219,11 +226,11 @@ def test_wrong_code_or_secret_gives_the_same_not_found(client, which):
 
 def test_wrong_answers_look_identical_for_wrong_code_and_wrong_secret(client):
     receipt = file_report()
-    wrong_code = client.post(STATUS_URL, {"code": "HL-ZZZZ-ZZZZ", "secret": receipt.secret}).content
-    wrong_secret = client.post(STATUS_URL, {"code": receipt.code, "secret": "NOPE"}).content
+    wrong_code = _status_post(client, "HL-ZZZZ-ZZZZ", receipt.secret).content
+    wrong_secret = _status_post(client, receipt.code, "NOPE").content
 
     def strip(html: bytes) -> str:
-        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html.decode())
+        return re.sub(r'name="intake_token" value="[^"]+"', "", html.decode())
 
     assert strip(wrong_code).replace("HL-ZZZZ-ZZZZ", receipt.code) == strip(wrong_secret)
 
@@ -232,14 +239,25 @@ def test_status_check_is_rate_limited(client, settings):
     settings.HOTLINE_RATE = "3/h"
     receipt = file_report()
     for _ in range(3):
-        client.post(STATUS_URL, {"code": receipt.code, "secret": "guess"}, REMOTE_ADDR="192.0.2.9")
-    response = client.post(STATUS_URL, {"code": receipt.code, "secret": receipt.secret}, REMOTE_ADDR="192.0.2.9")
+        _status_post(client, receipt.code, "guess", REMOTE_ADDR="192.0.2.9")
+    response = _status_post(client, receipt.code, receipt.secret, REMOTE_ADDR="192.0.2.9")
     assert response.status_code == 429
 
 
-def test_adding_information_without_opening_a_report_goes_back_to_the_form(client):
-    response = client.post(reverse("hotline:status_add"), {"text": "x"})
-    assert response.status_code == 302 and response["Location"] == STATUS_URL
+@pytest.mark.parametrize("token", [None, "forged", "expired"])
+def test_adding_information_without_a_valid_case_token_is_refused(client, token, settings):
+    receipt = file_report()
+    data = {"text": "x"}
+    if token == "forged":
+        data["case_token"] = "eyJjYXNlIjoxfQ:1vAAAA:forged-signature"
+    elif token == "expired":
+        from coalition.hotline.intake import issue_case_token
+
+        data["case_token"] = issue_case_token(receipt.report)
+        settings.HOTLINE_CASE_TOKEN_SECONDS = -1
+    response = client.post(reverse("hotline:status_add"), data)
+    assert response.status_code == 400 and "case" not in response.context
+    assert "nothing was added" in response.content.decode()
     assert not ReportUpdate.objects.exists()
 
 
@@ -268,10 +286,10 @@ def test_reporter_is_emailed_only_with_contact_and_consent(client, integrity_off
 
 @pytest.mark.django_db
 def test_public_hotline_pages_are_not_cached_and_leak_no_referrer_off_site(client):
-    # "same-origin", not "no-referrer": with no-referrer Chromium sends "Origin: null" on the form's own POST,
-    # which Django's CSRF origin check rightly refuses.
+    # With no-referrer Chromium sends "Origin: null" on the form's own POST: these forms carry a signed token instead
+    # of relying on Django's CSRF cookie check (coalition.hotline.intake; tests/security/test_hotline_privacy.py).
     for path in ("/report/", "/report/status/"):
         response = client.get(path)
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"]
-        assert response["Referrer-Policy"] == "same-origin"
+        assert response["Referrer-Policy"] == "no-referrer"

@@ -38,3 +38,7 @@ class Command(BaseCommand):
             for account in accounts:
                 role = account.role.label if account.role else "superuser (/admin/)"
                 self.stdout.write(f"  {account.username:<12} {role}")
+            self.stdout.write(
+                "  finance and integrity need a second factor: at their first login the page shows a QR code and a "
+                "secret for any authenticator app (FreeOTP, Aegis, Google Authenticator...), then asks for its code."
+            )
