@@ -84,8 +84,10 @@ class SecondFactorMiddleware:
         match = getattr(request, "resolver_match", None)
         if match is not None and match.view_name in self.EXEMPT:
             return None
-        has_device = twofactor.confirmed_device(user) is not None
-        if not has_device and not twofactor.second_factor_required(user):
+        owed = request.session.get(twofactor.OWED_SESSION_KEY)
+        if owed is None:  # sessions from before the login signal recorded it
+            owed = twofactor.record_owed(request, user)
+        if not owed:
             return None
-        target = "otp_verify" if has_device else "otp_setup"
+        target = "otp_verify" if owed == "verify" else "otp_setup"
         return redirect_to_login(request.get_full_path(), login_url=reverse(target))

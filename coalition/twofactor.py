@@ -16,6 +16,8 @@ import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from coalition.roles import has_role
 
 SETUP_NAME = "Coalition HQ authenticator"
+OWED_SESSION_KEY = "coalition_otp_owed"  # "verify", "setup" or "" (nothing owed), recorded at login
 
 
 def second_factor_required(user) -> bool:
@@ -38,6 +41,19 @@ def second_factor_required(user) -> bool:
 
 def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def record_owed(request: HttpRequest, user) -> str:
+    """Record in the session what second factor the user owes, so later requests need no query for it."""
+    owed = "verify" if confirmed_device(user) is not None else ("setup" if second_factor_required(user) else "")
+    request.session[OWED_SESSION_KEY] = owed
+    return owed
+
+
+@receiver(user_logged_in)
+def _on_login(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        record_owed(request, user)
 
 
 class CodeForm(forms.Form):
