@@ -104,6 +104,7 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "events:event_public": ("event_token", "2222222222", "2222222222"),
     "events:list": (None, "L222222RF2", "L222222RF2"),
     "events:notice": ("event", "LMMMMMMRFM", "LRRFFFFRFR"),
+    "events:photo": ("event_photo", "LNNFFFFRFN", "LNNFFFFRFN"),
     "events:proposals": (None, "L222FFFRF2", "L222FFFRF2"),
     "events:registration": ("registration_token", "2222222222", "2222222222"),
     "events:registration_cancel": ("registration_token", "MMMMMMMMMM", "RRRRRRRRRR"),
@@ -274,6 +275,7 @@ def make_objects() -> dict[str, dict]:
         "auditor_pack": {"slug": election.slug, "day": "2026-11-27"},
         "compliance": {"slug": election.slug, "fmt": "csv"},
         "event": {"pk": event.pk},
+        "event_photo": {"pk": event.pk, "photo": 999999},  # the demo has no report photo
         "event_token": {"token": event.public_token},
         "registration_token": {"token": registration.token},
         "session": {"pk": session.pk},
