@@ -53,7 +53,7 @@ end
 function response(status, headers, body)
   answered = answered + 1
   local expected = 200
-  if mode == "form" and answered %% 2 == 0 then expected = 302 end
+  if mode == "form" and answered %% 2 == 0 then expected = %(post_status)d end
   if status ~= expected then bad = bad + 1 end
   if answered >= limit then wrk.thread:stop() end
 end
@@ -176,6 +176,7 @@ def wrk(
     requests: int = 2000,
     threads: int = 4,
     log_dir: Path,
+    post_status: int = 302,
 ) -> LoadResult:
     """Run wrk with ``threads`` connections until ``requests`` answers (GET, or GET+POST alternately)."""
     if not shutil.which("wrk"):
@@ -188,6 +189,7 @@ def wrk(
         "post": post or get,
         "body": body,
         "mode": "form" if post else "get",
+        "post_status": post_status,
         "limit": limit,
         "stride": stride,
         "bins": ",".join(f'"{b}"' for b in (bins or [])),

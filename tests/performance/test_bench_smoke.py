@@ -29,7 +29,7 @@ def test_bench_prints_every_row():
         assert any(what.startswith(f"{name} p95") for what in whats), name
     for start in ("compliance report", "statement import", "reminders delivered", "/join/"):
         assert any(what.startswith(start) for what in whats), start
-    table = text[text.index("benchmark | ") :]
+    table = text[text.index("\nbenchmark ") :]
     for row in report.rows:
         assert row.what in table
         assert row.ratio is not None and row.ratio > 0
