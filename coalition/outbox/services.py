@@ -4,7 +4,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -85,16 +85,30 @@ def enqueue_email(
     )
 
 
+def _already_delivered(gateway, message: OutboundMessage) -> bool:
+    """Ask an idempotent gateway whether this key already arrived (a retry after a crash between send and mark)."""
+    delivered = getattr(gateway, "delivered", None)
+    if delivered is None or not delivered(message.key):
+        return False
+    logger.info("outbox: %s had already reached the gateway; marked sent without sending again", message.key)
+    return True
+
+
 def _send(message: OutboundMessage) -> None:
     if message.channel == OutboundMessage.Channel.SMS:
         backend = import_string(settings.SMS_BACKEND)()
-        backend.send(key=message.key, recipient=message.recipient, body=message.body)
+        if not _already_delivered(backend, message):
+            backend.send(key=message.key, recipient=message.recipient, body=message.body)
+        return
+    connection = get_connection()
+    if _already_delivered(connection, message):
         return
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body,
         to=[message.recipient],
         headers={"Message-ID": message_id(message.key), "X-Coalition-Key": message.key},
+        connection=connection,
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
 from coalition import outbox
@@ -82,6 +83,30 @@ def test_file_backends_write_one_file_per_key_and_log_each_send(tmp_path, settin
     assert (tmp_path / "mail" / "reminder_event_1_person_2_24h.eml").read_bytes().count(b"Subject:") == 1
     assert (tmp_path / "sms" / "sms_1.txt").read_text().startswith("To: +77011234567")
     assert len((tmp_path / "mail" / "sent.log").read_text().splitlines()) == 1
+
+
+@pytest.mark.parametrize("channel", ["email", "sms"])
+def test_retry_after_a_crash_between_send_and_mark_does_not_send_again(tmp_path, settings, channel):
+    """A worker killed after the gateway took the message but before the commit leaves the row pending (the
+    transaction rolled back). The retry asks the idempotent gateway and marks the row sent without a second send."""
+    settings.EMAIL_BACKEND = "coalition.outbox.backends.KeyedFileEmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    folder = tmp_path / ("mail" if channel == "email" else "sms")
+    extra = {"channel": "sms", "recipient": "+77011234567"} if channel == "sms" else {}
+    message, _ = _enqueue(key="reminder:event:7:person:9:2h", **extra)
+    with pytest.raises(RuntimeError), transaction.atomic():  # the first attempt: sent, then the process "dies"
+        assert outbox.deliver(message.pk)
+        raise RuntimeError("SIGKILL before commit")
+    message.refresh_from_db()
+    assert message.status == "pending" and message.attempts == 0
+    assert len((folder / "sent.log").read_text().splitlines()) == 1
+
+    assert outbox.deliver(message.pk) is True
+    message.refresh_from_db()
+    assert message.status == "sent" and message.attempts == 1
+    assert len((folder / "sent.log").read_text().splitlines()) == 1  # still one delivery
+    assert not list(folder.glob(".*.tmp"))  # written atomically: no partial file left behind
 
 
 class BrokenBackend:
