@@ -84,7 +84,7 @@ lint: $(VENV)/.dev
 
 # For developers with GNU gettext: refresh the catalogues from the code.
 messages: $(VENV)/.dev
-	@$(DEVSERVICES) $(PY) manage.py makemessages -l ru -l kk -l en --no-obsolete -i ".venv/*" -i "var/*"
+	@$(DEVSERVICES) $(PY) manage.py makemessages -l ru -l kk --no-obsolete -i ".venv/*" -i "var/*" -i "static/*" -i "tests/*" -i "bench/*"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

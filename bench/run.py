@@ -440,7 +440,21 @@ def bench_reminders(report: Report, *, count: int, log_dir: Path, concurrency: i
     floor_queue, project_queue = f"bench-noop-{run}", f"bench-deliver-{run}"
 
     def queue_empty(queue):
-        return lambda: broker.llen(queue) == 0 and not broker.hlen("unacked")
+        def empty() -> bool:
+            if broker.llen(queue):
+                return False
+            # kombu keeps every queue's unacknowledged messages in one "unacked" hash, ([message, exchange,
+            # routing key] as JSON); other queues' leftovers (a worker killed by a test) must not count here.
+            for raw in broker.hvals("unacked"):
+                try:
+                    routing_key = json.loads(raw)[2]
+                except (ValueError, IndexError, TypeError):
+                    continue
+                if routing_key == queue:
+                    return False
+            return True
+
+        return empty
 
     floor_s = _drain(
         noop, list(range(count)), env, floor_queue, log_dir / "worker-noop.log", queue_empty(floor_queue), concurrency
