@@ -11,6 +11,9 @@ from django.db import connection, connections
 
 def _child(function, args, barrier, results, index):
     try:
+        for inherited in connections.all(initialized_only=True):
+            # Never use (or close: that would end the parent's session) a socket inherited through fork.
+            inherited.connection = None
         connection.ensure_connection()  # connected before the start: 50 connections open at once
         barrier.wait(timeout=120)  # all start together: the worst case for a check-then-write race
         value = function(*args)

@@ -38,6 +38,7 @@ from coalition.outbox.backends import _filename
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 QUEUE = "chaos"
+APP_NAME = "coalition-chaos"
 WORKER_PROCESSES = 2
 
 
@@ -274,6 +275,7 @@ def app_env(root: Path, database_url: str, redis: OwnRedis, *, email_delay: floa
         "SLOW_EMAIL_SECONDS": str(email_delay),
         "EMAIL_FILE_PATH": str(root / "mail"),
         "PYTHONPATH": str(BASE_DIR),
+        "PGAPPNAME": APP_NAME,  # libpq names the application's connections: the only ones a fault may cut
     }
     env.pop("TEST_DB_SUFFIX", None)
     return env

@@ -22,7 +22,8 @@ def _cut_database_connections() -> str:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " WHERE datname = current_database() AND application_name = %s AND pid <> pg_backend_pid()",
+            [harness.APP_NAME],
         )
         cut = cursor.fetchone()[0]
     return f"{cut} database connections cut"

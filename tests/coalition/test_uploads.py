@@ -14,6 +14,7 @@ from django.utils import translation
 from PIL import Image
 
 from coalition.hotline.evidence import EvidenceRejected, check_name
+from coalition.hotline.intake import issue_case_token, issue_form_token
 from coalition.hotline.models import Evidence, Report, ReportUpdate
 from coalition.models import AuditEntry
 from coalition.uploads import NotText, binary_kind, csv_text
@@ -145,6 +146,7 @@ def _report_form(files):
         "region": region("KZ-35").pk,
         "website": "",
         "files": files,
+        "intake_token": issue_form_token(),
     }
 
 
@@ -178,11 +180,13 @@ def test_evidence_without_a_telling_extension_is_judged_by_content_alone():
 
 def test_reporter_addition_refuses_pdf_named_jpg(client):
     receipt = file_report()
-    _english(client).post(reverse("hotline:status"), {"code": receipt.code, "secret": receipt.secret})
-    response = client.post(
+    response = _english(client).post(
         reverse("hotline:status_add"),
-        {"text": "Ещё фото.", "files": [SimpleUploadedFile("photo.jpg", minimal_pdf(), "image/jpeg")]},
-        follow=True,
+        {
+            "text": "Ещё фото.",
+            "files": [SimpleUploadedFile("photo.jpg", minimal_pdf(), "image/jpeg")],
+            "case_token": issue_case_token(receipt.report),
+        },
     )
     assert "its name says a JPEG image but it is a PDF document" in response.content.decode()
     assert not ReportUpdate.objects.exists() and not Evidence.objects.exists()
