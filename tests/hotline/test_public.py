@@ -247,6 +247,7 @@ def test_status_check_is_rate_limited(client, settings):
 
 @pytest.mark.parametrize("token", [None, "forged", "expired"])
 def test_adding_information_without_a_valid_case_token_is_refused(client, token, settings):
+    settings.LANGUAGE_CODE = "en"  # the refusal asserted below is read in English (no browser language sent)
     receipt = file_report()
     data = {"text": "x"}
     if token == "forged":

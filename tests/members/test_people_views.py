@@ -17,6 +17,13 @@ from tests.members.test_people_import import HEADER, csv_file, row
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The messages asserted here are read in English (the test client sends no browser language)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 LIST = reverse("members:staff_people")
 IMPORT = reverse("members:staff_people_import")
 TEMPLATE = reverse("members:staff_people_import_template")

@@ -55,7 +55,8 @@ def test_enrolment_shows_qr_and_secret_and_a_real_code_confirms_it(finance_offic
     assert client.get("/").status_code == 200
 
 
-def test_with_a_device_the_next_login_asks_for_a_code(integrity_officer):
+def test_with_a_device_the_next_login_asks_for_a_code(integrity_officer, settings):
+    settings.LANGUAGE_CODE = "en"  # the refusal asserted below is read in English (no browser language sent)
     device = TOTPDevice.objects.create(user=integrity_officer, name="phone", confirmed=True)
     client = password_login(integrity_officer)
     response = client.get("/hotline/")
