@@ -147,27 +147,17 @@ def record_donation(
             payer=payer,
             totals=fund_totals(election, incoming.payer_id),
         )
-        donation = Donation.objects.create(
-            election=election,
-            bank_reference=incoming.bank_reference,
-            received_on=incoming.received_on,
-            amount=incoming.amount,
-            currency="KZT",
-            payer_id=incoming.payer_id,
-            payer_name=incoming.payer_name,
-            payer_kind=rules.payer_kind(payer) if incoming.payer_id else incoming.payer_kind,
-            payer_citizenship=payer.citizenship,
-            purpose=incoming.purpose,
-            source=outcome.source,
+        donation = _donation(
+            election,
+            incoming,
+            payer,
+            outcome,
             donor=donor,
             pledge=pledge,
             statement=statement,
-            line=incoming.line,
-            verdict=outcome.verdict,
-            accepted_amount=outcome.accepted,
-            reasons=list(outcome.reasons),
             entered_by=acting_user(entered_by),
         )
+        donation.save(force_insert=True)
         LedgerEntry.objects.create(
             election=election,
             donation=donation,
@@ -273,29 +263,35 @@ def record_donations(
                 by_source[outcome.source] += outcome.accepted
                 if incoming.payer_id:
                     by_donor[incoming.payer_id] = by_donor.get(incoming.payer_id, rules.ZERO) + outcome.accepted
-            donation = Donation(
-                election=election,
-                bank_reference=incoming.bank_reference,
-                received_on=incoming.received_on,
-                amount=incoming.amount,
-                currency="KZT",
-                payer_id=incoming.payer_id,
-                payer_name=incoming.payer_name,
-                payer_kind=rules.payer_kind(payer) if incoming.payer_id else incoming.payer_kind,
-                payer_citizenship=payer.citizenship,
-                purpose=incoming.purpose,
-                source=outcome.source,
-                donor=donor,
-                pledge=pledge,
-                statement=statement,
-                line=incoming.line,
-                verdict=outcome.verdict,
-                accepted_amount=outcome.accepted,
-                reasons=list(outcome.reasons),
-            )
+            donation = _donation(election, incoming, payer, outcome, donor=donor, pledge=pledge, statement=statement)
             planned.append((incoming, donation, outcome))
         _write_batch(election=election, version=version, ruleset=ruleset, planned=planned)
     return [plan[1] if plan else None for plan in planned]
+
+
+def _donation(election, incoming, payer, outcome, *, donor, pledge, statement, **extra) -> Donation:
+    """The (unsaved) donation row for one incoming payment and the rules' decision on it."""
+    return Donation(
+        election=election,
+        bank_reference=incoming.bank_reference,
+        received_on=incoming.received_on,
+        amount=incoming.amount,
+        currency="KZT",
+        payer_id=incoming.payer_id,
+        payer_name=incoming.payer_name,
+        payer_kind=rules.payer_kind(payer) if incoming.payer_id else incoming.payer_kind,
+        payer_citizenship=payer.citizenship,
+        purpose=incoming.purpose,
+        source=outcome.source,
+        donor=donor,
+        pledge=pledge,
+        statement=statement,
+        line=incoming.line,
+        verdict=outcome.verdict,
+        accepted_amount=outcome.accepted,
+        reasons=list(outcome.reasons),
+        **extra,
+    )
 
 
 def _write_batch(*, election: Election, version: RuleVersion, ruleset: rules.RuleSet, planned) -> None:
