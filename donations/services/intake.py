@@ -158,17 +158,7 @@ def record_donation(
             entered_by=acting_user(entered_by),
         )
         donation.save(force_insert=True)
-        LedgerEntry.objects.create(
-            election=election,
-            donation=donation,
-            kind=LedgerEntry.Kind.RECEIPT,
-            source=outcome.source,
-            payer_id=incoming.payer_id,
-            amount=donation.amount,
-            entry_date=incoming.received_on,
-            bank_reference=incoming.bank_reference,
-            created_by=acting_user(entered_by),
-        )
+        _receipt(donation, outcome, created_by=acting_user(entered_by)).save(force_insert=True)
         decision = _store_outcome(
             donation=donation, version=version, ruleset=ruleset, outcome=outcome, decided_by=entered_by
         )
@@ -300,63 +290,77 @@ def _write_batch(*, election: Election, version: RuleVersion, ruleset: rules.Rul
     if not plans:
         return
     Donation.objects.bulk_create([donation for _incoming, donation, _outcome in plans])
-    receipts = [
-        LedgerEntry(
-            election_id=election.pk,
-            donation=donation,
-            kind=LedgerEntry.Kind.RECEIPT,
-            source=outcome.source,
-            payer_id=incoming.payer_id,
-            amount=donation.amount,
-            entry_date=incoming.received_on,
-            bank_reference=incoming.bank_reference,
-        )
-        for incoming, donation, outcome in plans
-    ]
+    receipts = [_receipt(donation, outcome) for _incoming, donation, outcome in plans]
     decisions = Decision.objects.bulk_create(
-        [
-            Decision(
-                donation=donation,
-                rule_version=version,
-                verdict=outcome.verdict,
-                accepted_amount=outcome.accepted,
-                refused_amount=outcome.refused,
-                handling=outcome.handling,
-                reasons=list(outcome.reasons),
-            )
-            for _incoming, donation, outcome in plans
-        ]
+        [_decision(donation, version, outcome) for _incoming, donation, outcome in plans]
     )
     credits, refunds = [], []
     for (_incoming, donation, outcome), decision in zip(plans, decisions, strict=True):
-        if outcome.accepted > 0:
-            credits.append(
-                LedgerEntry(
-                    election_id=election.pk,
-                    donation=donation,
-                    decision=decision,
-                    kind=LedgerEntry.Kind.CREDIT,
-                    source=outcome.source,
-                    payer_id=donation.payer_id,
-                    amount=outcome.accepted,
-                    entry_date=donation.received_on,
-                    bank_reference=donation.bank_reference,
-                )
-            )
-        if outcome.refused > 0 and outcome.handling:
-            refunds.append(
-                Refund(
-                    donation=donation,
-                    decision=decision,
-                    kind=outcome.handling,
-                    amount=outcome.refused,
-                    reasons=list(outcome.reasons),
-                    due_on=rules.due_on(ruleset, donation.received_on),
-                )
-            )
+        credit, refund = _settlement(donation, decision, outcome, ruleset, day=donation.received_on)
+        if credit:
+            credits.append(credit)
+        if refund:
+            refunds.append(refund)
     LedgerEntry.objects.bulk_create(receipts + credits)
     if refunds:
         Refund.objects.bulk_create(refunds)
+
+
+def _receipt(donation: Donation, outcome, **extra) -> LedgerEntry:
+    """The (unsaved) ledger receipt of the money that arrived."""
+    return LedgerEntry(
+        election_id=donation.election_id,
+        donation=donation,
+        kind=LedgerEntry.Kind.RECEIPT,
+        source=outcome.source,
+        payer_id=donation.payer_id,
+        amount=donation.amount,
+        entry_date=donation.received_on,
+        bank_reference=donation.bank_reference,
+        **extra,
+    )
+
+
+def _decision(donation: Donation, version: RuleVersion, outcome, **extra) -> Decision:
+    """The (unsaved) decision the rules of ``version`` took on ``donation``."""
+    return Decision(
+        donation=donation,
+        rule_version=version,
+        verdict=outcome.verdict,
+        accepted_amount=outcome.accepted,
+        refused_amount=outcome.refused,
+        handling=outcome.handling,
+        reasons=list(outcome.reasons),
+        **extra,
+    )
+
+
+def _settlement(donation, decision, outcome, ruleset, *, day, created_by=None):
+    """The (unsaved) credit of the accepted part and return/transfer of the refused part, each or None."""
+    credit = refund = None
+    if outcome.accepted > 0:
+        credit = LedgerEntry(
+            election_id=donation.election_id,
+            donation=donation,
+            decision=decision,
+            kind=LedgerEntry.Kind.CREDIT,
+            source=outcome.source,
+            payer_id=donation.payer_id,
+            amount=outcome.accepted,
+            entry_date=day,
+            bank_reference=donation.bank_reference,
+            created_by=created_by,
+        )
+    if outcome.refused > 0 and outcome.handling:
+        refund = Refund(
+            donation=donation,
+            decision=decision,
+            kind=outcome.handling,
+            amount=outcome.refused,
+            reasons=list(outcome.reasons),
+            due_on=rules.due_on(ruleset, day),
+        )
+    return credit, refund
 
 
 def acting_user(user):
@@ -367,39 +371,16 @@ def acting_user(user):
 def _store_outcome(
     *, donation: Donation, version: RuleVersion, ruleset: rules.RuleSet, outcome, decided_by, released: bool = False
 ) -> Decision:
-    decision = Decision.objects.create(
-        donation=donation,
-        rule_version=version,
-        verdict=outcome.verdict,
-        accepted_amount=outcome.accepted,
-        refused_amount=outcome.refused,
-        handling=outcome.handling,
-        reasons=list(outcome.reasons),
-        decided_by=acting_user(decided_by),
-    )
-    if outcome.accepted > 0:
-        LedgerEntry.objects.create(
-            election_id=donation.election_id,
-            donation=donation,
-            decision=decision,
-            kind=LedgerEntry.Kind.CREDIT,
-            source=outcome.source,
-            payer_id=donation.payer_id,
-            amount=outcome.accepted,
-            entry_date=timezone.localdate() if released else donation.received_on,
-            bank_reference=donation.bank_reference,
-            created_by=acting_user(decided_by),
-        )
-    if outcome.refused > 0 and outcome.handling:
-        Refund.objects.create(
-            donation=donation,
-            decision=decision,
-            kind=outcome.handling,
-            amount=outcome.refused,
-            reasons=list(outcome.reasons),
-            # The deadline runs from the day the money arrived; for a released hold, from the release.
-            due_on=rules.due_on(ruleset, timezone.localdate() if released else donation.received_on),
-        )
+    decision = _decision(donation, version, outcome, decided_by=acting_user(decided_by))
+    decision.save(force_insert=True)
+    # The credit is dated, and the return's deadline runs, from the day the money arrived; for a released hold,
+    # from the release.
+    day = timezone.localdate() if released else donation.received_on
+    credit, refund = _settlement(donation, decision, outcome, ruleset, day=day, created_by=acting_user(decided_by))
+    if credit:
+        credit.save(force_insert=True)
+    if refund:
+        refund.save(force_insert=True)
     return decision
 
 
