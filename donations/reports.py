@@ -34,17 +34,15 @@ def money(value: Decimal | None) -> str:
     return f"{(value or Decimal(0)).quantize(rules.CENT)}"
 
 
-def compliance_data(election: Election) -> dict:
-    """Return the report's content as plain JSON-ready data (amounts as strings with two decimals)."""
+def compliance_data(election: Election, *, lines: bool = True) -> dict:
+    """Return the report's content as plain JSON-ready data (amounts as strings with two decimals).
+
+    ``lines=False`` leaves out the per-donation lines (``compliance_json`` has PostgreSQL build them).
+    """
     version = selectors.current_rule_version(election)
     totals = selectors.fund_totals(election)
     caps = selectors.cap_use(election, version)
-    rows = (
-        Donation.objects.filter(election=election)
-        .order_by("received_on", F("line").asc(nulls_last=True), "pk")
-        .values("bank_reference", "received_on", "amount", "verdict", "accepted_amount", "reasons", "source")
-    )
-    return {
+    data = {
         "election": election.slug,
         "rule_version": version.number if version else None,
         "generated_at": timezone.now().isoformat(timespec="seconds"),
@@ -63,7 +61,14 @@ def compliance_data(election: Election) -> dict:
             key: money(value) if isinstance(value, Decimal) else value
             for key, value in selectors.actions_due(election).items()
         },
-        "donations": [
+    }
+    if lines:
+        rows = (
+            Donation.objects.filter(election=election)
+            .order_by("received_on", F("line").asc(nulls_last=True), "pk")
+            .values("bank_reference", "received_on", "amount", "verdict", "accepted_amount", "reasons", "source")
+        )
+        data["donations"] = [
             {
                 "bank_reference": row["bank_reference"],
                 "date": row["received_on"].isoformat(),
@@ -74,8 +79,36 @@ def compliance_data(election: Election) -> dict:
                 "reasons": list(row["reasons"]),
             }
             for row in rows
-        ],
-    }
+        ]
+    return data
+
+
+# The donation lines of compliance_data, built by PostgreSQL: one JSON array in one statement instead of a
+# Python dict and two Decimal.quantize per donation (a million donations: seconds, not tens of seconds).
+DONATION_LINES_SQL = """
+SELECT COALESCE(json_agg(json_build_object(
+    'bank_reference', bank_reference,
+    'date', to_char(received_on, 'YYYY-MM-DD'),
+    'amount', round(amount, 2)::text,
+    'source', source,
+    'verdict', verdict,
+    'accepted_amount', round(COALESCE(accepted_amount, 0), 2)::text,
+    'reasons', COALESCE(reasons, '[]'::jsonb)
+  ) ORDER BY received_on, line NULLS LAST, id), '[]'::json)::text
+FROM donations_donation
+WHERE election_id = %s
+"""
+
+
+def compliance_json(election: Election) -> bytes:
+    """Return the JSON report: the same content as ``render(compliance_data(election), "json")``."""
+    from django.db import connection
+
+    head = json.dumps(compliance_data(election, lines=False), ensure_ascii=False)
+    with connection.cursor() as cursor:
+        cursor.execute(DONATION_LINES_SQL, [election.pk])
+        donations = cursor.fetchone()[0]
+    return f'{head[:-1]}, "donations": {donations}}}'.encode()
 
 
 def _table(data: dict) -> list[list]:
@@ -121,6 +154,13 @@ def _table(data: dict) -> list[list]:
         for d in data["donations"]
     ]
     return rows
+
+
+def report_bytes(election: Election, fmt: str) -> bytes:
+    """Return the current report of ``election`` in ``fmt``; JSON takes the fast path (``compliance_json``)."""
+    if fmt == "json":
+        return compliance_json(election)
+    return render(compliance_data(election), fmt)
 
 
 def render(data: dict, fmt: str) -> bytes:

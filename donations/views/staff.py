@@ -438,7 +438,7 @@ def compliance_report(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
     if fmt not in reports.FORMATS:
         raise Http404
     election = _election(slug)
-    content = reports.render(reports.compliance_data(election), fmt)
+    content = reports.report_bytes(election, fmt)
     response = HttpResponse(content, content_type=reports.CONTENT_TYPES[fmt])
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{election.slug}-compliance-{stamp}.{fmt}"'

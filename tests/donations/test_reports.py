@@ -52,6 +52,22 @@ def test_json_report_contents(election):
     }
 
 
+def test_fast_json_report_equals_the_reference_rendering(election):
+    """compliance_json (lines built by PostgreSQL) says exactly what render(compliance_data(...)) says."""
+    services.record_donation(election=election, incoming=f.incoming(amount="12.5", reference="R-3"))
+    reference = json.loads(reports.render(reports.compliance_data(election), "json"))
+    fast = json.loads(reports.compliance_json(election))
+    reference.pop("generated_at"), fast.pop("generated_at")
+    assert fast == reference
+    assert [d["bank_reference"] for d in fast["donations"]] == ["R-1", "R-2", "=cmd|x", "R-3"]
+    assert fast["donations"][3]["amount"] == "12.50"
+
+
+def test_fast_json_report_of_an_empty_fund():
+    data = json.loads(reports.compliance_json(f.election()))
+    assert data["donations"] == [] and data["totals"]["received"] == "0.00"
+
+
 def test_csv_report_neutralises_formulas(election):
     content = reports.render(reports.compliance_data(election), "csv").decode("utf-8-sig")
     cells = [cell for row in csv.reader(io.StringIO(content)) for cell in row]

@@ -20,7 +20,7 @@ class Command(BaseCommand):
             target = Election.objects.get(slug=election)
         except Election.DoesNotExist as exc:
             raise CommandError(f"No election {election!r}.") from exc
-        content = reports.render(reports.compliance_data(target), format)
+        content = reports.report_bytes(target, format)
         if output == "-":
             if format in ("json", "csv"):
                 self.stdout.write(content.decode("utf-8-sig"), ending="")
