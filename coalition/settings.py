@@ -190,6 +190,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env.str("SMS_BACKEND", default="coalition.outbox.backends.FileSMSBackend")
 SMS_FILE_PATH = Path(env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms")))
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+# The sweeper queues one task per OUTBOX_BATCH_SIZE due messages (at most OUTBOX_SWEEP_MAX_BATCHES per run); each
+# task sends its batch over one connection in one transaction.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
+OUTBOX_SWEEP_MAX_BATCHES = env.int("OUTBOX_SWEEP_MAX_BATCHES", default=500)
+if OUTBOX_BATCH_SIZE < 1 or OUTBOX_SWEEP_MAX_BATCHES < 1:
+    raise ImproperlyConfigured("OUTBOX_BATCH_SIZE and OUTBOX_SWEEP_MAX_BATCHES must be at least 1.")
 
 # Celery: the database row is the truth for what must be sent; the broker is only a wake-up call
 # (see ../shared/STACK.md "Celery + Redis under faults").

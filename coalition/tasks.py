@@ -10,6 +10,19 @@ def deliver_message(message_id: int) -> bool:
     return outbox.deliver(message_id)
 
 
+@shared_task(name="coalition.tasks.deliver_message_batch")
+def deliver_message_batch() -> int:
+    return outbox.deliver_batch()
+
+
 @shared_task(name="coalition.tasks.deliver_pending_messages")
 def deliver_pending_messages() -> int:
-    return outbox.deliver_pending()
+    """Queue one batch task per ``OUTBOX_BATCH_SIZE`` due messages, so every worker process takes a share of a
+    backlog; return how many were queued. Batches never overlap (``SKIP LOCKED``), and a surplus task finds
+    nothing to claim."""
+    batches = outbox.batches_due()
+    if batches:
+        with deliver_message_batch.app.producer_or_acquire() as producer:
+            for _ in range(batches):
+                deliver_message_batch.apply_async(producer=producer)
+    return batches

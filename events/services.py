@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from coalition import audit, images
 from coalition.access import scoped_region
 from coalition.models import OutboundMessage, Region
-from coalition.outbox import enqueue_email
+from coalition.outbox import enqueue_email, queue_sweep
 from coalition.site import absolute_url
 from coalition.spreadsheets import looks_like_formula
 from coalition.uploads import NotText, csv_text
@@ -419,7 +419,9 @@ def _cancel_pending_messages(prefix: str) -> int:
     )
 
 
-def _email_person(*, key: str, person: Person, template: str, context: dict, send_after=None) -> bool:
+def _email_person(
+    *, key: str, person: Person, template: str, context: dict, send_after=None, queue_delivery: bool = True
+) -> bool:
     if not person.email:
         return False
     _message, created = enqueue_email(
@@ -429,11 +431,12 @@ def _email_person(*, key: str, person: Person, template: str, context: dict, sen
         context={"person": person, "site_url": absolute_url(""), **context},
         language=person.language or "ru",
         send_after=send_after,
+        queue_delivery=queue_delivery,
     )
     return created
 
 
-def _email_user(*, key: str, user, template: str, context: dict) -> bool:
+def _email_user(*, key: str, user, template: str, context: dict, queue_delivery: bool = True) -> bool:
     if user is None or not user.email:
         return False
     _message, created = enqueue_email(
@@ -442,6 +445,7 @@ def _email_user(*, key: str, user, template: str, context: dict) -> bool:
         template=template,
         context={"user": user, "site_url": absolute_url(""), **context},
         language=_recipient_language(user),
+        queue_delivery=queue_delivery,
     )
     return created
 
@@ -1107,6 +1111,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
     A reminder is due at start - offset, is caught up only within the policy window after downtime, and is never
     sent for a registration made after its send time. The outbox key (which carries the start time, so a moved
     event gets new reminders) makes a second run, a retried task or a double-fired beat send nothing more.
+    The messages go out in batches: one outbox sweep is queued after commit, not one task per message.
     """
     now = now or timezone.now()
     window = timedelta(hours=Policy.current().reminder_catch_up_hours)
@@ -1127,6 +1132,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                     person=registration.person,
                     template="emails/events/event_reminder",
                     context={"event": event, "when": label, "links": registration_links(registration)},
+                    queue_delivery=False,
                 )
             created += _email_user(
                 key=f"reminder:event:{event.pk}:user:{event.responsible_id}:{label}:{_stamp(event.starts_at)}",
@@ -1138,6 +1144,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                     "registered": event.registrations.filter(status=Registration.Status.CONFIRMED).count(),
                     "url": absolute_url(reverse("events:detail", args=[event.pk])),
                 },
+                queue_delivery=False,
             )
         sessions = TrainingSession.objects.filter(due, cancelled_at__isnull=True).select_related("course")
         for session in sessions:
@@ -1148,7 +1155,10 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                     person=enrolment.person,
                     template="emails/events/training_reminder",
                     context={"session": session, "when": label},
+                    queue_delivery=False,
                 )
+    if created:
+        queue_sweep()
     return created
 
 

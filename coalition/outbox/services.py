@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -33,10 +35,12 @@ def enqueue(
     channel: str = OutboundMessage.Channel.EMAIL,
     language: str = "ru",
     send_after: datetime | None = None,
+    queue_delivery: bool = True,
 ) -> tuple[OutboundMessage, bool]:
     """Add a message to the outbox unless one with ``key`` exists; return it and whether it is new.
 
-    Queue its delivery after the surrounding transaction commits; a message due later waits for the sweeper.
+    Queue its delivery after the surrounding transaction commits; a message due later waits for the sweeper. A
+    job that makes many messages passes ``queue_delivery=False`` and calls :func:`queue_sweep` once instead.
     """
     from coalition.tasks import deliver_message
 
@@ -52,7 +56,7 @@ def enqueue(
             "send_after": send_after or timezone.now(),
         },
     )
-    if created and message.send_after <= timezone.now():
+    if created and queue_delivery and message.send_after <= timezone.now():
         deliver_message.delay_on_commit(message.pk)
     return message, created
 
@@ -65,6 +69,7 @@ def enqueue_email(
     context: dict,
     language: str = "ru",
     send_after: datetime | None = None,
+    queue_delivery: bool = True,
 ) -> tuple[OutboundMessage, bool]:
     """Render ``template``_subject.txt / .txt / .html in the recipient's ``language`` and enqueue the email."""
     with translation.override(language):
@@ -82,6 +87,7 @@ def enqueue_email(
         html_body=html_body,
         language=language,
         send_after=send_after,
+        queue_delivery=queue_delivery,
     )
 
 
@@ -94,13 +100,42 @@ def _already_delivered(gateway, message: OutboundMessage) -> bool:
     return True
 
 
-def _send(message: OutboundMessage) -> None:
+class _Gateways:
+    """The delivery backends of one claim: each opened at most once and shared by all its messages."""
+
+    def __init__(self) -> None:
+        self._email = None
+        self._sms = None
+
+    def email(self):
+        if self._email is None:
+            self._email = get_connection()
+            self._email.open()
+        return self._email
+
+    def sms(self):
+        if self._sms is None:
+            self._sms = import_string(settings.SMS_BACKEND)()
+        return self._sms
+
+    def close(self) -> None:
+        """Close the email connection; the next message opens a fresh one. Called after a failure too, since a
+        dropped SMTP session would otherwise fail every message after it."""
+        if self._email is not None:
+            try:
+                self._email.close()
+            except Exception as exc:  # noqa: BLE001 - the messages are sent; a failed QUIT must not undo their marks
+                logger.warning("outbox: closing the email connection failed: %s", exc)
+        self._email = None
+
+
+def _send(message: OutboundMessage, gateways: _Gateways) -> None:
     if message.channel == OutboundMessage.Channel.SMS:
-        backend = import_string(settings.SMS_BACKEND)()
+        backend = gateways.sms()
         if not _already_delivered(backend, message):
             backend.send(key=message.key, recipient=message.recipient, body=message.body)
         return
-    connection = get_connection()
+    connection = gateways.email()
     if _already_delivered(connection, message):
         return
     email = EmailMultiAlternatives(
@@ -115,45 +150,90 @@ def _send(message: OutboundMessage) -> None:
     email.send()
 
 
-def deliver(message_id_: int) -> bool:
-    """Send one pending, due message; return whether this call sent it.
+def _due():
+    return OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING, send_after__lte=timezone.now())
 
-    The row stays locked from claim to mark, so a second worker (or the same task run twice) skips it; a crash
-    before commit leaves it pending for a retry. A failure is recorded and retried with backoff until
-    ``OUTBOX_MAX_ATTEMPTS``, then the message is marked failed for staff to see.
+
+def _claim_and_send(claim) -> tuple[int, int]:
+    """Lock the rows of ``claim`` (skipping rows another delivery holds), send each, mark them; return how many
+    were claimed and how many sent.
+
+    The rows stay locked from claim to mark, so a second worker (or the same task run twice) skips them; a crash
+    before commit leaves them pending for a retry, which asks the idempotent gateway before sending again. A
+    failure is recorded on its own row (attempts, error, backoff; failed after ``OUTBOX_MAX_ATTEMPTS``) and does
+    not stop the others.
     """
     with transaction.atomic():
-        message = (
-            OutboundMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id_, status=OutboundMessage.Status.PENDING, send_after__lte=timezone.now())
-            .first()
-        )
-        if message is None:
-            return False
-        message.attempts += 1
+        messages = list(claim.select_for_update(skip_locked=True))
+        if not messages:
+            return 0, 0
+        sent: list[int] = []
+        failed: list[OutboundMessage] = []
+        gateways = _Gateways()
         try:
-            _send(message)
-        except Exception as exc:  # noqa: BLE001 - any backend failure is recorded on the row, not lost
-            logger.warning("outbox: sending %s failed: %s", message.key, exc)
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-                message.status = OutboundMessage.Status.FAILED
-            else:
-                message.send_after = timezone.now() + timedelta(minutes=2**message.attempts)
-            message.save(update_fields=["attempts", "last_error", "status", "send_after"])
-            return False
-        message.status = OutboundMessage.Status.SENT
-        message.sent_at = timezone.now()
-        message.last_error = ""
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-        return True
+            for message in messages:
+                try:
+                    _send(message, gateways)
+                except Exception as exc:  # noqa: BLE001 - any backend failure is recorded on the row, not lost
+                    logger.warning("outbox: sending %s failed: %s", message.key, exc)
+                    gateways.close()
+                    message.attempts += 1
+                    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                        message.status = OutboundMessage.Status.FAILED
+                    else:
+                        message.send_after = timezone.now() + timedelta(minutes=2**message.attempts)
+                    failed.append(message)
+                else:
+                    sent.append(message.pk)
+        finally:
+            gateways.close()
+        if sent:
+            OutboundMessage.objects.filter(pk__in=sent).update(
+                status=OutboundMessage.Status.SENT, sent_at=timezone.now(), last_error="", attempts=F("attempts") + 1
+            )
+        if failed:
+            OutboundMessage.objects.bulk_update(failed, ["attempts", "last_error", "status", "send_after"])
+        return len(messages), len(sent)
 
 
-def deliver_pending(*, limit: int = 500) -> int:
-    """Send due pending messages (the sweeper behind lost or delayed tasks); return how many were sent."""
-    ids = list(
-        OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING, send_after__lte=timezone.now())
-        .order_by("send_after", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    return sum(deliver(pk) for pk in ids)
+def deliver(message_id_: int) -> bool:
+    """Send one pending, due message (the task queued after commit); return whether this call sent it."""
+    _claimed, sent = _claim_and_send(_due().filter(pk=message_id_))
+    return sent == 1
+
+
+def deliver_batch(*, limit: int | None = None) -> int:
+    """Send up to ``limit`` (``OUTBOX_BATCH_SIZE``) due messages, oldest first, in one transaction over one
+    connection per channel; return how many were sent. Batches running at the same time take different rows."""
+    limit = limit or settings.OUTBOX_BATCH_SIZE
+    _claimed, sent = _claim_and_send(_due().order_by("send_after", "pk")[:limit])
+    return sent
+
+
+def batches_due() -> int:
+    """Return how many batch tasks the due messages need, at most ``OUTBOX_SWEEP_MAX_BATCHES`` (the next sweep
+    queues more)."""
+    due = _due().count()
+    return min(math.ceil(due / settings.OUTBOX_BATCH_SIZE), settings.OUTBOX_SWEEP_MAX_BATCHES)
+
+
+def queue_sweep() -> None:
+    """Queue the sweeper after the surrounding transaction commits: it fans the due messages out in batches.
+
+    For jobs that make many messages at once (reminders): one task per batch instead of one per message.
+    """
+    from coalition.tasks import deliver_pending_messages
+
+    deliver_pending_messages.delay_on_commit()
+
+
+def deliver_pending(*, batch_size: int | None = None) -> int:
+    """Send every due pending message here, batch after batch, until none is left; return how many were sent."""
+    limit = batch_size or settings.OUTBOX_BATCH_SIZE
+    total = 0
+    while True:
+        claimed, sent = _claim_and_send(_due().order_by("send_after", "pk")[:limit])
+        total += sent
+        if claimed < limit:
+            return total

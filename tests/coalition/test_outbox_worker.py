@@ -1,6 +1,7 @@
 """Delivery through a real Celery worker, on the real Redis broker and the test database."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ from django.db import connection
 
 from coalition.models import OutboundMessage
 from coalition.outbox import enqueue
-from coalition.tasks import deliver_message
+from coalition.tasks import deliver_message, deliver_pending_messages
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -89,3 +90,31 @@ def test_task_run_twice_sends_once(worker):
     assert len(sends) == 1 and "notice:worker-test" in sends[0]
     message.refresh_from_db()
     assert message.attempts == 1
+
+
+@pytest.fixture
+def small_batches(monkeypatch, settings):
+    """Batches of 3, here and in the worker started after this fixture (it copies the environment)."""
+    monkeypatch.setenv("OUTBOX_BATCH_SIZE", "3")
+    settings.OUTBOX_BATCH_SIZE = 3
+
+
+def test_sweeper_fans_out_batches_that_a_worker_delivers_once(small_batches, worker):
+    mail_dir, log = worker
+    for i in range(7):
+        enqueue(key=f"reminder:fan-out:{i}", recipient=f"p{i}@example.kz", body="Завтра", queue_delivery=False)
+    deliver_pending_messages.delay()  # the beat job, through the worker: counts 7 due rows, queues 3 batch tasks
+    deliver_pending_messages.delay()  # beat fired twice: the surplus batches find nothing to claim
+
+    def results(task):
+        return [int(n) for n in re.findall(rf"{task}\[[^]]+\] succeeded in [\d.]+s: (\d+)", log.read_text())]
+
+    assert _wait(lambda: OutboundMessage.objects.filter(status="sent").count() == 7), log.read_text()[-3000:]
+    assert _wait(lambda: len(results("deliver_pending_messages")) == 2), log.read_text()[-3000:]
+    sweeps = results("deliver_pending_messages")
+    assert sweeps[0] == 3  # ceil(7 / 3)
+    assert _wait(lambda: len(results("deliver_message_batch")) == sum(sweeps)), log.read_text()[-3000:]
+    assert sum(results("deliver_message_batch")) == 7
+    sends = [line.split("\t")[1] for line in (mail_dir / "sent.log").read_text().splitlines()]
+    assert sorted(sends) == [f"reminder:fan-out:{i}" for i in range(7)]
+    assert OutboundMessage.objects.filter(status="sent", attempts=1).count() == 7

@@ -42,6 +42,17 @@ def test_24h_reminder_goes_to_each_participant_and_the_responsible_once(event, s
     assert "/r/" in body  # confirm / cancel link
 
 
+def test_reminders_queue_one_sweep_not_one_task_per_message(event, django_capture_on_commit_callbacks):
+    """A reminder run makes many messages at once: they go out in batches (the sweeper's fan-out)."""
+    with (
+        time_machine.travel(START - timedelta(hours=24) + timedelta(minutes=3), tick=False),
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        assert tasks.send_due_reminders() == 4
+    assert len(callbacks) == 1
+    assert callbacks[0].func.__self__.name == "coalition.tasks.deliver_pending_messages"
+
+
 def test_nothing_is_sent_before_its_time_and_2h_follows(event):
     with time_machine.travel(START - timedelta(hours=25), tick=False):
         assert tasks.send_due_reminders() == 0
