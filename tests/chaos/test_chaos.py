@@ -36,6 +36,7 @@ def test_reminders_survive_worker_kill_redis_restart_and_cut_connections(tmp_pat
         env = {
             **harness.app_env(tmp_path, _database_url(), redis, email_delay=0.05),
             "CHAOS_REMINDERS": str(REMINDERS),
+            "OUTBOX_BATCH_SIZE": "25",  # several batches in flight when each fault lands, as in the long run
         }
         outbox = harness.outbox_under_faults(tmp_path, env, redis, _cut_database_connections, timeout=240)
         imported = harness.import_killed_mid_file(tmp_path, env, rows=150)
