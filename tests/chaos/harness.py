@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coalition.identifiers import synthetic_bin, synthetic_iin
-from coalition.outbox.backends import _filename
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 QUEUE = "chaos"
@@ -212,11 +211,17 @@ with transaction.atomic():  # one beat run over all of them: the outbox sweep is
 
 OUTBOX_STATE = """
 import json
-from coalition.models import OutboundMessage
+from pathlib import Path
+from django.conf import settings
 from django.db.models import Count
+from coalition.models import OutboundMessage
+from coalition.outbox.backends import _filename
+keys = list(OutboundMessage.objects.filter(key__startswith="reminder:").values_list("key", flat=True))
+mail = Path(settings.EMAIL_FILE_PATH)
 print(json.dumps({
     "statuses": dict(OutboundMessage.objects.values_list("status").annotate(n=Count("pk"))),
-    "keys": list(OutboundMessage.objects.filter(key__startswith="reminder:").values_list("key", flat=True)),
+    "keys": keys,
+    "in_mailbox": [key for key in keys if (mail / f"{_filename(key)}.eml").exists()],
 }))
 """
 
@@ -288,7 +293,7 @@ def outbox_under_faults(root: Path, env: dict[str, str], redis: OwnRedis, databa
     mail = Path(env["EMAIL_FILE_PATH"])
     worker = Celery(env, root, "worker")
     beat = Celery(env, root, "beat")
-    state: dict = {"statuses": {}, "keys": []}
+    state: dict = {"statuses": {}, "keys": [], "in_mailbox": []}
     try:
         worker.start()
         beat.start()
@@ -336,7 +341,7 @@ def outbox_under_faults(root: Path, env: dict[str, str], redis: OwnRedis, databa
     figures.delivered_keys = len(counts)
     # A key counts as delivered when its line is in sent.log or its file is in the mailbox (a kill can land between
     # the file's atomic rename and the log line).
-    in_mailbox = {key for key in state["keys"] if (mail / f"{_filename(key)}.eml").exists()}
+    in_mailbox = set(state["in_mailbox"])
     figures.lost = len(set(state["keys"]) - set(counts) - in_mailbox)
     figures.sent_twice = sum(1 for n in counts.values() if n > 1)
     return figures
