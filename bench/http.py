@@ -6,7 +6,9 @@ import contextlib
 import http.cookiejar
 import os
 import re
+import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -21,16 +23,34 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 # One connection per wrk thread: each connection's requests run in order, so the script knows which answer
 # belongs to a GET and which to a POST and counts any unexpected status as an error.
+#
+# wrk runs for its whole -d duration even when every thread has stopped (wrk.thread:stop() only ends that thread's
+# loop), and divides by that duration. So each thread notes when it sent its first request and when its last
+# answer came (CLOCK_MONOTONIC through LuaJIT's ffi) and leaves a marker file; the caller interrupts wrk (SIGINT,
+# which wrk handles by printing its summary) once every thread is done, and the rate is computed from the threads'
+# own first and last moments.
 WRK_SCRIPT = r"""
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clock, bench_timespec *t);
+]]
+local function now_us()
+  local t = ffi.new("bench_timespec")
+  ffi.C.clock_gettime(1, t)
+  return tonumber(t.tv_sec) * 1000000 + tonumber(t.tv_nsec) / 1000
+end
+local marker_dir = "%(marker_dir)s"
 local cookie = "%(cookie)s"
 local get_path, post_path = "%(get)s", "%(post)s"
 local body_tpl = "%(body)s"
 local mode = "%(mode)s"
 local limit = %(limit)d
 local stride = %(stride)d
+local run_id = %(run_id)d
 local bins = {%(bins)s}
 local threads = {}
-sent, answered, bad = 0, 0, 0
+sent, answered, bad, started, finished = 0, 0, 0, 0, 0
 
 function setup(thread)
   thread:set("tid", #threads)
@@ -38,9 +58,11 @@ function setup(thread)
 end
 
 function request()
+  if started == 0 then started = now_us() end
   sent = sent + 1
   local id = (tid or 0) * stride + sent
-  local ip = string.format("10.%%d.%%d.%%d", tid or 0, math.floor(id / 250) %% 250, id %% 250)
+  -- A new client address per request and per run (the rate limit keys IPv6 on its first 64 bits).
+  local ip = string.format("fd00:%%x:%%x:%%x::1", run_id, tid or 0, id %% 65536)
   local headers = {["Cookie"] = cookie, ["X-Bench-Client"] = ip}
   if mode == "form" and sent %% 2 == 0 then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -52,19 +74,44 @@ end
 
 function response(status, headers, body)
   answered = answered + 1
-  local expected = 200
-  if mode == "form" and answered %% 2 == 0 then expected = %(post_status)d end
-  if status ~= expected then bad = bad + 1 end
-  if answered >= limit then wrk.thread:stop() end
+  -- Which request an answer belongs to is not known for sure (wrk re-sends on a new connection when the server
+  -- closes a kept-alive one, calling request() again), so an answer is judged by itself: the page (200, with no
+  -- form error in it) or, for the form's POST, the redirect to its confirmation page.
+  local ok = status == 200 and not string.find(body or "", "is-invalid", 1, true)
+  if mode == "form" and status == %(post_status)d and status ~= 200 then
+    ok = string.find(headers["Location"] or "", "%(post_location)s", 1, true) ~= nil
+  end
+  if not ok then
+    bad = bad + 1
+    wrong_codes = (wrong_codes or "") .. " " .. tostring(status)
+  end
+  if answered == limit then
+    finished = now_us()
+    local marker = io.open(string.format("%%s/thread-%%d.done", marker_dir, tid or 0), "w")
+    marker:write(tostring(finished))
+    marker:close()
+    wrk.thread:stop()
+  end
 end
 
 function done(summary, latency, requests)
-  local wrong = 0
-  for _, t in ipairs(threads) do wrong = wrong + (t:get("bad") or 0) end
+  local wrong, first, last = 0, nil, 0
+  for _, t in ipairs(threads) do
+    wrong = wrong + (t:get("bad") or 0)
+    local s, f = t:get("started") or 0, t:get("finished") or 0
+    if s > 0 and (first == nil or s < first) then first = s end
+    if f > last then last = f end
+  end
+  for _, t in ipairs(threads) do
+    local codes = t:get("wrong_codes")
+    if codes then io.write("WRONG" .. codes .. "\n") end
+  end
+  local duration = summary.duration
+  if first ~= nil and last > first then duration = last - first end
   local e = summary.errors
   io.write(string.format(
     "RESULT requests=%%d duration_us=%%d p50_us=%%d p95_us=%%d wrong_status=%%d socket_errors=%%d\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), wrong,
+    summary.requests, duration, latency:percentile(50), latency:percentile(95), wrong,
     e.connect + e.read + e.write + e.timeout))
 end
 """
@@ -91,7 +138,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], *, workers: int = 2, log_dir: Path):
-    """Serve the app (bench settings) on 127.0.0.1 with ``workers`` sync workers; yield its base URL."""
+    """Serve the app (bench settings) on 127.0.0.1 with ``workers`` threaded workers; yield its base URL."""
     port = free_port()
     log = open(log_dir / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(  # noqa: S603 - our own command line
@@ -102,6 +149,12 @@ def gunicorn(env: dict[str, str], *, workers: int = 2, log_dir: Path):
             "coalition.wsgi",
             "-w",
             str(workers),
+            # Threaded workers: a sync worker blocks on a connection that wrk opened but no longer uses (a stopped
+            # thread's reconnect) until the worker timeout, starving the threads still running.
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -177,26 +230,31 @@ def wrk(
     threads: int = 4,
     log_dir: Path,
     post_status: int = 302,
+    post_location: str = "/done/",
 ) -> LoadResult:
     """Run wrk with ``threads`` connections until ``requests`` answers (GET, or GET+POST alternately)."""
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     limit = max(2, requests // threads)
     stride = limit + 4
+    markers = Path(tempfile.mkdtemp(prefix="wrk-", dir=log_dir))
     script = WRK_SCRIPT % {
+        "marker_dir": str(markers),
         "cookie": cookie,
         "get": get,
         "post": post or get,
         "body": body,
         "mode": "form" if post else "get",
         "post_status": post_status,
+        "post_location": post_location,
         "limit": limit,
         "stride": stride,
+        "run_id": secrets.randbelow(65536),
         "bins": ",".join(f'"{b}"' for b in (bins or [])),
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", dir=log_dir, delete=False) as handle:
         handle.write(script)
-    out = subprocess.run(  # noqa: S603 - our own command line
+    proc = subprocess.Popen(  # noqa: S603 - our own command line
         [
             shutil.which("wrk") or "wrk",
             "-t",
@@ -204,24 +262,34 @@ def wrk(
             "-c",
             str(threads),
             "-d",
-            "300s",
+            "600s",
             "--timeout",
             "30s",
             "-s",
             handle.name,
             f"{base}{get}",
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=400,
-        check=True,
-    ).stdout
+    )
+    deadline = time.monotonic() + 590
+    while len(list(markers.glob("thread-*.done"))) < threads and proc.poll() is None:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)  # wrk prints its summary and runs done() on SIGINT
+    out, _ = proc.communicate(timeout=60)
     match = re.search(
         r"RESULT requests=(\d+) duration_us=(\d+) p50_us=(\d+) p95_us=(\d+) wrong_status=(\d+) socket_errors=(\d+)",
         out,
     )
     if not match:
         raise RuntimeError(f"wrk printed no result:\n{out}")
+    for line in out.splitlines():
+        if line.startswith("WRONG"):
+            sys.stderr.write(f"wrk: unexpected statuses:{line[5:]}\n")
     n, us, p50, p95, wrong, sock = (int(g) for g in match.groups())
     return LoadResult(requests=n, seconds=us / 1e6, p50_ms=p50 / 1000, p95_ms=p95 / 1000, errors=wrong + sock)
 

@@ -91,7 +91,7 @@ class ApplicationForm(forms.Form):
         self.fields["fax_number"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         self.fields["consent"].widget.attrs["aria-describedby"] = "consent-text"
         self.helper = FormHelper()
-        self.helper.form_id = "join-form"
+        self.helper.form_tag = False  # the template writes the <form> and its CSRF token around the cached fields
         self.helper.layout = Layout(
             Fieldset(
                 _("The organization"),
@@ -129,6 +129,21 @@ class ApplicationForm(forms.Form):
             HTML("</div>"),
             Submit("submit", _("Send the application")),
         )
+
+    FRAGMENT = "members_join_form"
+
+    @classmethod
+    def forget_rendered(cls, **_signal_kwargs) -> None:
+        """Drop the cached rendering of the empty form (its region and category choices changed): now, and again
+        when the change commits, so a page rendered in between from the old rows does not stay cached."""
+        from django.conf import settings
+        from django.core.cache import cache
+        from django.core.cache.utils import make_template_fragment_key
+        from django.db import transaction
+
+        keys = [make_template_fragment_key(cls.FRAGMENT, [code]) for code, _name in settings.LANGUAGES]
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
     def clean_bin(self) -> str:
         value = _digits(self.cleaned_data["bin"])

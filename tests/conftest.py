@@ -47,6 +47,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_join_form_fragment():
+    """The public form's cached rendering outlives a test's rolled-back regions and categories: start each test
+    without it (in production a change is committed and drops it, see members/apps.py)."""
+    from members.forms import ApplicationForm
+
+    ApplicationForm.forget_rendered()
+
+
 def _user_with_role(username: str, role: str | None, region_code: str | None = None, **extra):
     user = UserFactory(username=username, **extra)
     if role:

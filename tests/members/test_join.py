@@ -25,6 +25,26 @@ def test_form_page_is_public_with_csrf_and_honeypot(public_client):
     assert "Религиозное объединение" in html  # the eligibility categories are listed
 
 
+def test_the_empty_form_is_rendered_once_per_language_and_renewed_when_its_choices_change(public_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from members.models import IneligibleCategory
+
+    first = public_client.get(URL).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = public_client.get(URL).content.decode()
+    assert not [q for q in queries if "ineligiblecategory" in q["sql"] or "coalition_region" in q["sql"]]
+    assert again.count('name="region"') == first.count('name="region"') == 1
+    # Each page still carries its own CSRF token outside the cached part.
+    assert '<form id="join-form" method="post"><input type="hidden" name="csrfmiddlewaretoken"' in again
+    english = public_client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Religious association" in english and "Религиозное объединение" in first
+
+    IneligibleCategory.objects.create(code="test-new", label="Новая категория для проверки", reason="—")
+    assert "Новая категория для проверки" in public_client.get(URL).content.decode()
+
+
 def test_valid_application_is_saved_and_confirmed(public_client, application_data):
     data = application_data()
     response = public_client.post(URL, data)

@@ -17,20 +17,20 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 @override_settings(ROOT_URLCONF="bench.urls")
 def test_bench_prints_every_row():
     out = io.StringIO()
-    # /join/ under wrk is left to `make bench` / `make load`: at this size its wrk phases wait on gunicorn workers
-    # holding idle connections (open in issue #10), which would take minutes of the suite's time.
-    report = run.run(0.001, out=out, page_requests=3, reminders=40, only={"pages", "report", "import", "reminders"})
+    report = run.run(0.001, out=out, page_requests=3, reminders=40, join_requests=200)
     text = out.getvalue()
 
     names = [name for name, _path in run.staff_pages()]
     whats = [row.what for row in report.rows]
-    assert len(report.rows) == len(names) + 3, whats
+    assert len(report.rows) == len(names) + 4, whats
     for name in names:
         assert any(what.startswith(f"{name} p95") for what in whats), name
-    for start in ("compliance report", "statement import", "reminders delivered"):
+    for start in ("compliance report", "statement import", "reminders delivered", "/join/ GET+POST"):
         assert any(what.startswith(start) for what in whats), start
     table = text[text.index("\nbenchmark ") :]
     for row in report.rows:
         assert row.what in table
         assert row.ratio is not None and row.ratio > 0
     assert "PASS" in table or "FAIL" in table
+    join = next(row for row in report.rows if row.what.startswith("/join/"))
+    assert ", 0 errors" in join.project and ", 0 errors" in join.floor, join  # every answer as expected
