@@ -624,6 +624,7 @@ def run(
     only: set[str] | None = None,
     reminders: int | None = None,
     join_requests: int | None = None,
+    import_rows: int | None = None,
 ) -> Report:
     from django.conf import settings
 
@@ -634,7 +635,7 @@ def run(
     steps = {
         "pages": lambda: bench_pages(report, requests=page_requests, out=out),
         "report": lambda: bench_report(report, out=out),
-        "import": lambda: bench_import(report, rows=max(50, round(100_000 * scale)), out=out),
+        "import": lambda: bench_import(report, rows=import_rows or max(50, round(100_000 * scale)), out=out),
         "reminders": lambda: bench_reminders(
             report, count=reminders or max(50, round(100_000 * scale)), log_dir=log_dir, concurrency=2, out=out
         ),
@@ -671,6 +672,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=30, help="requests per page for the p95")
     parser.add_argument("--reminders", type=int, default=None, help="reminders to deliver (default 100,000 × scale)")
     parser.add_argument("--join-requests", type=int, default=None, help="wrk requests on /join/ and its floor")
+    parser.add_argument(
+        "--import-rows", type=int, default=None, help="statement rows to import (default 100,000 × scale)"
+    )
     parser.add_argument("--only", default="", help="comma-separated: pages,report,import,reminders,join")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -683,6 +687,7 @@ def main(argv: list[str] | None = None) -> None:
         only=set(filter(None, args.only.split(","))) or None,
         reminders=args.reminders,
         join_requests=args.join_requests,
+        import_rows=args.import_rows,
     )
 
 

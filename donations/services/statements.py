@@ -71,15 +71,15 @@ def run_statement_import(*, statement_id: int) -> StatementImport:
     rows = sorted(parsed.rows, key=lambda row: (row.received_on, row.line))
     for start in range(0, len(rows), IMPORT_BATCH):
         batch = rows[start : start + IMPORT_BATCH]
-        donations = record_donations(
+        decided = record_donations(
             election=statement.election, incomings=[Incoming.from_row(row) for row in batch], statement=statement
         )
-        for donation in donations:
-            if donation is None:
+        for verdict in decided:
+            if verdict is None:
                 duplicates += 1
             else:
                 imported += 1
-                verdicts[donation.verdict] += 1
+                verdicts[verdict] += 1
         StatementImport.objects.filter(pk=statement_id).update(processed_rows=start + len(batch))
     summary = {
         "read": parsed.read,
