@@ -36,26 +36,44 @@ def detect_coercion(*, election: Election) -> list[CoercionAlert]:
     signals = rules.coercion_signals(
         gifts, threshold=version.burst_threshold, per_donor_cap=version.as_rules(election).per_donor_cap
     )
+    if not signals:
+        return []
     raised = []
-    for signal in signals:
-        with transaction.atomic():
-            alert, created = CoercionAlert.objects.get_or_create(
-                election=election,
-                kind=signal.kind,
-                on_date=signal.on_date,
-                key=signal.key,
-                defaults={"donor_count": signal.donor_count, "total": signal.total},
-            )
-            alert.donations.add(*signal.donation_ids)
-            if created:
-                audit.record(
-                    actor=None,
-                    action="donations.coercion_alert",
-                    obj=alert,
-                    data={"kind": signal.kind, "donors": signal.donor_count, "total": signal.total},
+    with transaction.atomic():
+        # All patterns in one transaction under the fund's lock: two detections of one fund (two imports ending
+        # together) take turns, so a pattern is raised once; the alerts already raised are read in one query.
+        Election.objects.select_for_update().get(pk=election.pk)
+        alerts = {
+            (alert.kind, alert.on_date, alert.key): alert for alert in CoercionAlert.objects.filter(election=election)
+        }
+        members = []
+        for signal in signals:
+            alert = alerts.get((signal.kind, signal.on_date, signal.key))
+            if alert is None:
+                alert = alerts[(signal.kind, signal.on_date, signal.key)] = CoercionAlert(
+                    election=election,
+                    kind=signal.kind,
+                    on_date=signal.on_date,
+                    key=signal.key,
+                    donor_count=signal.donor_count,
+                    total=signal.total,
                 )
-                raised.append(alert)
-    return raised
+                raised.append((alert, signal))
+            members.append((alert, signal.donation_ids))
+        CoercionAlert.objects.bulk_create([alert for alert, _signal in raised])
+        through = CoercionAlert.donations.through
+        through.objects.bulk_create(
+            [through(coercionalert_id=alert.pk, donation_id=pk) for alert, ids in members for pk in ids],
+            ignore_conflicts=True,  # a donation already in an alert raised by an earlier import stays once
+        )
+        for alert, signal in raised:
+            audit.record(
+                actor=None,
+                action="donations.coercion_alert",
+                obj=alert,
+                data={"kind": signal.kind, "donors": signal.donor_count, "total": signal.total},
+            )
+    return [alert for alert, _signal in raised]
 
 
 def mark_alert_reviewed(*, alert: CoercionAlert, reviewed_by) -> CoercionAlert:

@@ -29,15 +29,17 @@ def draw_ids(model: type[models.Model], count: int) -> list[int]:
 
 
 def copy_rows(model: type[models.Model], rows: list[dict]) -> None:
-    """Insert ``rows`` (column values by attname, each with its id) into ``model``'s table with one ``COPY``.
+    """Insert ``rows`` (column values by attname) into ``model``'s table with one ``COPY``, in their order.
 
-    A field a row leaves out gets what ``save()`` would give it: its default, or now for ``auto_now_add``
-    (one moment for the whole batch, the transaction's).
+    Rows that carry their ids (drawn with :func:`draw_ids`, for other rows to refer to) keep them; rows without
+    take the next ids of the sequence, in order, as inserts would. A field a row leaves out gets what ``save()``
+    would give it: its default, or now for ``auto_now_add`` (one moment for the whole batch).
     """
     if not rows:
         return
     now = timezone.now()
-    fields = model._meta.concrete_fields
+    pk = model._meta.pk
+    fields = [field for field in model._meta.concrete_fields if field is not pk or pk.attname in rows[0]]
     defaults = [now if getattr(field, "auto_now_add", False) else field.get_default() for field in fields]
     encoders = [
         (lambda value, cls=field.encoder: json.dumps(value, cls=cls)) if isinstance(field, models.JSONField) else None

@@ -298,7 +298,8 @@ def _write_batch(*, version: RuleVersion, ruleset: rules.RuleSet, planned) -> No
     """Write a batch's donations, decisions, receipts and credits, and returns with one COPY per table.
 
     The ids come out as the bulk inserts gave them: donations and decisions in the batch's order, then the
-    ledger's receipts followed by its credits.
+    ledger's receipts followed by its credits. Only donations and decisions draw theirs first: other rows refer
+    to them.
     """
     plans = [plan for plan in planned if plan]
     if not plans:
@@ -316,10 +317,6 @@ def _write_batch(*, version: RuleVersion, ruleset: rules.RuleSet, planned) -> No
             ledger.append(credit)
         if refund:
             refunds.append(refund)
-    for entry, pk in zip(ledger, bulk.draw_ids(LedgerEntry, len(ledger)), strict=True):
-        entry["id"] = pk
-    for refund, pk in zip(refunds, bulk.draw_ids(Refund, len(refunds)), strict=True):
-        refund["id"] = pk
     bulk.copy_rows(Donation, [donation for donation, _outcome in plans])
     bulk.copy_rows(Decision, decisions)
     bulk.copy_rows(LedgerEntry, ledger)

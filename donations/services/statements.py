@@ -16,7 +16,7 @@ from donations.models import (
 )
 from donations.services.alerts import detect_coercion
 from donations.services.intake import Incoming, acting_user, record_donations
-from donations.statements import FileRefused, parse_statement
+from donations.statements import FileRefused, ParsedFile, parse_statement
 
 # Rows decided per transaction: the fund's lock is held for one batch at a time, so a manual entry waits at most
 # one batch, and an interrupted import keeps every finished batch (re-running skips their bank references).
@@ -27,6 +27,12 @@ IMPORT_BATCH = 500
 
 def create_statement_import(*, election: Election, file_name: str, content: bytes, uploaded_by) -> StatementImport:
     """Check the file as a whole and store it for the import; raise FileRefused (nothing stored) if unreadable."""
+    return _store_statement(election=election, file_name=file_name, content=content, uploaded_by=uploaded_by)[0]
+
+
+def _store_statement(
+    *, election: Election, file_name: str, content: bytes, uploaded_by
+) -> tuple[StatementImport, ParsedFile]:
     parsed = parse_statement(content)
     with transaction.atomic():
         statement = StatementImport.objects.create(
@@ -43,14 +49,15 @@ def create_statement_import(*, election: Election, file_name: str, content: byte
             obj=statement,
             data={"file_name": file_name, "sha256": statement.sha256, "rows": parsed.read},
         )
-    return statement
+    return statement, parsed
 
 
-def run_statement_import(*, statement_id: int) -> StatementImport:
+def run_statement_import(*, statement_id: int, parsed: ParsedFile | None = None) -> StatementImport:
     """Import a stored statement: rows in date order then file order, each decided under the fund's lock.
 
     Safe to run twice and after an interruption: a bank reference already in the ledger is skipped, so the
-    result is the same ledger.
+    result is the same ledger. ``parsed`` is the stored file as :func:`create_statement_import` just read it
+    (the import command passes it on instead of parsing the file twice); the task reads the stored file.
     """
     claimed = StatementImport.objects.filter(
         pk=statement_id, status__in=[StatementImport.Status.PENDING, StatementImport.Status.RUNNING]
@@ -59,7 +66,7 @@ def run_statement_import(*, statement_id: int) -> StatementImport:
     if not claimed:
         return statement
     try:
-        parsed = parse_statement(bytes(statement.content))
+        parsed = parsed if parsed is not None else parse_statement(bytes(statement.content))
     except FileRefused as exc:
         StatementImport.objects.filter(pk=statement_id).update(
             status=StatementImport.Status.FAILED, errors=[{"line": 0, "error": str(exc)}], finished_at=timezone.now()
@@ -104,5 +111,5 @@ def run_statement_import(*, statement_id: int) -> StatementImport:
 
 def import_bank_statement(*, election: Election, file_name: str, content: bytes, actor=None) -> StatementImport:
     """Store and import a statement now (the management command; the upload page queues a task instead)."""
-    statement = create_statement_import(election=election, file_name=file_name, content=content, uploaded_by=actor)
-    return run_statement_import(statement_id=statement.pk)
+    statement, parsed = _store_statement(election=election, file_name=file_name, content=content, uploaded_by=actor)
+    return run_statement_import(statement_id=statement.pk, parsed=parsed)

@@ -235,3 +235,88 @@ def test_load_election_creates_then_versions(tmp_path):
     path.write_text(json.dumps(spec), encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("load_election", str(path), stdout=out)
+
+
+def _written_rows(election) -> dict[str, list]:
+    """Every row the import wrote for ``election``, ids replaced by what they point at, in a stable order."""
+    from donations.models import Decision, Refund
+
+    donations = dict(Donation.objects.filter(election=election).values_list("pk", "bank_reference"))
+    decisions = {
+        pk: donations[donation_id]
+        for pk, donation_id in Decision.objects.filter(donation__election=election).values_list("pk", "donation_id")
+    }
+    pledges = dict(election.pledges.values_list("pk", "payer_id"))
+    references = list(election.pledges.values_list("reference", flat=True))
+    versions = dict(election.rule_versions.values_list("pk", "number"))
+    drop = {"id", "election_id", "statement_id", "created_at", "decided_at"}
+    point = {
+        "donation_id": donations,
+        "decision_id": decisions,
+        "pledge_id": pledges,
+        "rule_version_id": versions,
+    }
+
+    def value(key, value):
+        if key in point:
+            return point[key].get(value, value)
+        return value.replace(references[0], "EF-REFERENCE") if key == "purpose" else value
+
+    def rows(queryset):
+        return sorted(
+            ({key: value(key, v) for key, v in row.items() if key not in drop} for row in queryset.values()), key=repr
+        )
+
+    return {
+        "donations": rows(Donation.objects.filter(election=election)),
+        "decisions": rows(Decision.objects.filter(donation__election=election)),
+        "ledger": rows(LedgerEntry.objects.filter(election=election)),
+        "refunds": rows(Refund.objects.filter(donation__election=election)),
+    }
+
+
+def test_batch_import_writes_the_rows_the_single_payment_path_writes():
+    # The import writes each batch with COPY; recording the same payments one by one (record_donation) must give
+    # the same donations, decisions, ledger rows and returns, field by field.
+    rules = {"per_donor_cap_mzp": Decimal("0.3")}
+    batched, single = f.election(slug="batched", **rules), f.election(slug="single", **rules)
+    company, citizen, pledger, foreigner = f.bin_(), f.iin(), f.iin(), f.iin()
+    f.donor(identifier=company, category="company")
+
+    def rows(reference: str) -> list[list[str]]:
+        return [
+            ["2026-05-03", "E-1", "2000.00", "KZT", "ТОО Ромашка", company, "organization", "", "Взнос\tтаб"],
+            ["2026-05-02", "E-2", "20000", "KZT", "Иванов Иван", citizen, "individual", "", 'Взнос "на выборы"'],
+            ["2026-05-04", "E-3", "15000.50", "KZT", "Иванов Иван", citizen, "individual", "", "второй"],
+            ["2026-05-02", "E-4", "500.50", "KZT", "", "", "", "", "без имени"],
+            ["2026-05-05", "E-5", "700", "KZT", "Smith", foreigner, "individual", "US", "from abroad"],
+            ["2026-05-05", "E-6", "3000", "KZT", "Петров", pledger, "individual", "", f"Взнос {reference}"],
+            ["2026-05-06", "E-2", "999", "KZT", "Иванов Иван", citizen, "individual", "", "повтор"],
+        ]
+
+    def pledge(election):
+        return services.create_pledge(
+            election=election,
+            payer_id=pledger,
+            name="Петров",
+            amount=Decimal("3000"),
+            declaration_text="Я даю свои деньги",
+            declaration_version="2026-1",
+            language="ru",
+        )
+
+    content = f.statement_csv(rows(pledge(batched).reference))
+    services.import_bank_statement(election=batched, file_name="s.csv", content=content)
+
+    content = f.statement_csv(rows(pledge(single).reference))
+    statement = services.create_statement_import(election=single, file_name="s.csv", content=content, uploaded_by=None)
+    for row in sorted(parse_statement(content).rows, key=lambda row: (row.received_on, row.line)):
+        services.record_donation(election=single, incoming=services.Incoming.from_row(row), statement=statement)
+
+    got, want = _written_rows(batched), _written_rows(single)
+    assert got == want
+    assert len(got["donations"]) == 6 and len(got["ledger"]) > 6 and got["refunds"]
+    verdicts = {row["verdict"] for row in got["donations"]}
+    assert {"accepted", "partially_accepted", "to_budget", "returned"} <= verdicts
+    assert any(row["pledge_id"] == pledger for row in got["donations"])
+    assert any(row["donor_id"] for row in got["donations"])
