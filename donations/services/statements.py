@@ -19,8 +19,11 @@ from donations.services.intake import Incoming, acting_user, record_donations
 from donations.statements import FileRefused, ParsedFile, parse_statement
 
 # Rows decided per transaction: the fund's lock is held for one batch at a time, so a manual entry waits at most
-# one batch, and an interrupted import keeps every finished batch (re-running skips their bank references).
-IMPORT_BATCH = 500
+# one batch (about 0.4 s for 2,000 rows written with COPY), and an interrupted import keeps every finished batch
+# (re-running skips their bank references). Each batch re-reads the fund's totals, a scan of the fund's credited
+# ledger, so small batches cost more on a large fund (100,000 rows, coercion pass aside: 500 a batch 34 s,
+# 2,000 a batch 24 s).
+IMPORT_BATCH = 2000
 
 # --- Bank statements --------------------------------------------------------------------------------------------------
 
