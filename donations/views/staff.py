@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,7 +32,16 @@ from donations.forms import (
     RuleVersionForm,
     StatementUploadForm,
 )
-from donations.models import CoercionAlert, ComplianceReport, Donation, Donor, Election, Refund, StatementImport
+from donations.models import (
+    CoercionAlert,
+    ComplianceReport,
+    Donation,
+    Donor,
+    Election,
+    Refund,
+    RuleVersion,
+    StatementImport,
+)
 from donations.statements import FileRefused
 
 PAGE_SIZE = 50
@@ -141,11 +150,27 @@ def rule_version_create(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             version = services.add_rule_version(election=election, values=form.rule_values(), created_by=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _add_rule_errors(form, exc)
         else:
             messages.success(request, _("Rule version %(number)d is in force.") % {"number": version.number})
             return redirect("donations:rules", slug=election.slug)
     return render(request, "donations/rule_form.html", {"election": election, "form": form, "current": current})
+
+
+def _add_rule_errors(form: RuleVersionForm, exc: ValidationError) -> None:
+    """Show the rule version's validation errors on the form.
+
+    The model's errors may name a field the form edits otherwise (``prohibited`` is one select per category): those
+    go to the top of the form with the field's name (form.add_error refuses a field the form lacks: it was a 500).
+    """
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+    for name, error_list in errors.items():
+        if name in (None, NON_FIELD_ERRORS) or name in form.fields:
+            form.add_error(name, error_list)
+            continue
+        label = RuleVersion._meta.get_field(name).verbose_name
+        for error in ValidationError(error_list).messages:
+            form.add_error(None, _("%(field)s: %(error)s") % {"field": label, "error": error})
 
 
 def _initial_rules(version) -> dict:

@@ -363,6 +363,19 @@ def test_new_rule_version_form(election, client_for, finance_officer):
     assert version.prohibited["anonymous"] == "to_budget"
 
 
+def test_rule_version_allowing_every_category_is_refused_on_the_form(election, client_for, finance_officer):
+    """The model refuses an empty prohibited list; the form shows it (it was a 500: a field the form does not have)."""
+    client = client_for(finance_officer)
+    url = reverse("donations:rule_create", args=[election.slug])
+    form = client.get(url).context["form"]
+    data = {name: (form[name].value() if form[name].value() is not None else "") for name in form.fields}
+    data.update({name: "" for name in form.fields if name.startswith("prohibit_")})  # every category "Allowed"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert [str(error) for error in response.context["form"].non_field_errors()] != []
+    assert RuleVersion.objects.filter(election=election).count() == 1
+
+
 def test_create_election_and_donor(client_for, finance_officer):
     client = client_for(finance_officer)
     response = client.post(
