@@ -52,13 +52,19 @@ class PersonFilter(django_filters.FilterSet):
     """Search of the staff people list: by name, or by a whole IIN (no prefix search: IINs begin with birth dates)."""
 
     q = django_filters.CharFilter(label=_("Name or IIN"), method="search", max_length=100)
+    org = django_filters.CharFilter(label=_("Organization (name or BIN)"), method="in_organizations", max_length=100)
+    # One organization by id, as its page links here: a hidden field, since a select of every organization (5,000
+    # in a national campaign) would cost seconds to render on each request.
     organization = django_filters.ModelChoiceFilter(
-        label=_("Organization"), queryset=Organization.objects.order_by("name_ru"), method="in_organization"
+        label=_("Organization"),
+        queryset=Organization.objects.order_by("name_ru"),
+        method="in_organization",
+        widget=forms.HiddenInput,
     )
 
     class Meta:
         model = Person
-        fields = ["q", "organization"]
+        fields = ["q", "org", "organization"]
 
     def __init__(self, *args, scope: Region | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,3 +80,19 @@ class PersonFilter(django_filters.FilterSet):
 
     def in_organization(self, queryset, name, value):
         return queryset.filter(affiliations__organization=value).distinct() if value else queryset
+
+    def in_organizations(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        digits = value.replace(" ", "")
+        if digits.isascii() and digits.isdigit():
+            matches = Organization.objects.filter(bin__startswith=digits)
+        else:
+            matches = Organization.objects.filter(
+                Q(name_ru__icontains=value)
+                | Q(name_kk__icontains=value)
+                | Q(name_en__icontains=value)
+                | Q(short_name__icontains=value)
+            )
+        return queryset.filter(affiliations__organization__in=matches).distinct()

@@ -136,14 +136,18 @@ class ApplicationForm(forms.Form):
     def forget_rendered(cls, **_signal_kwargs) -> None:
         """Drop the cached rendering of the empty form (its region and category choices changed): now, and again
         when the change commits, so a page rendered in between from the old rows does not stay cached."""
+        from django.db import transaction
+
+        cls.drop_rendered()
+        transaction.on_commit(cls.drop_rendered)
+
+    @classmethod
+    def drop_rendered(cls) -> None:
         from django.conf import settings
         from django.core.cache import cache
         from django.core.cache.utils import make_template_fragment_key
-        from django.db import transaction
 
-        keys = [make_template_fragment_key(cls.FRAGMENT, [code]) for code, _name in settings.LANGUAGES]
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+        cache.delete_many([make_template_fragment_key(cls.FRAGMENT, [code]) for code, _name in settings.LANGUAGES])
 
     def clean_bin(self) -> str:
         value = _digits(self.cleaned_data["bin"])

@@ -53,7 +53,7 @@ def _fresh_join_form_fragment():
     without it (in production a change is committed and drops it, see members/apps.py)."""
     from members.forms import ApplicationForm
 
-    ApplicationForm.forget_rendered()
+    ApplicationForm.drop_rendered()
 
 
 def _user_with_role(username: str, role: str | None, region_code: str | None = None, **extra):

@@ -88,6 +88,20 @@ def test_search_by_name_whole_iin_and_organization(client_for, staff_user, peopl
     assert "Местный" not in prefix
     by_org = client.get(LIST, {"organization": people["org"].pk}).content.decode()
     assert "Член Союза" in by_org and "Местный" not in by_org
+    assert people["org"].name in by_org  # the chosen organization is named, with a link to drop it
+    org = people["org"]
+    for term in (org.name_ru[3:12].lower(), org.bin[:6]):
+        by_text = client.get(LIST, {"org": term}).content.decode()
+        assert "Член Союза" in by_text and "Местный" not in by_text, term
+
+
+def test_the_filter_does_not_list_every_organization(client_for, staff_user, people):
+    """A national campaign has thousands of organizations: the page must not render them all as options."""
+    from tests.factories import OrganizationFactory
+
+    OrganizationFactory(name_ru="Объединение без людей в списке")
+    html = client_for(staff_user).get(LIST).content.decode()
+    assert "Объединение без людей в списке" not in html
 
 
 def test_list_is_paginated_with_a_fixed_query_count(client_for, staff_user, people):
