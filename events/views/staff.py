@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -312,7 +312,10 @@ def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "check_in":
-                registration = get_object_or_404(event.registrations, pk=request.POST.get("registration"))
+                registration_pk = request.POST.get("registration", "")
+                if not registration_pk.isascii() or not registration_pk.isdigit():
+                    raise Http404  # a tampered form (it was a 500: int() of the text)
+                registration = get_object_or_404(event.registrations, pk=registration_pk)
                 registration, newly = services.check_in_once(registration=registration, by=request.user)
                 name = registration.person.full_name
                 if newly:

@@ -110,3 +110,12 @@ def test_check_in_keeps_the_search_as_an_encoded_query_only(client_for, coordina
     )
     assert response.status_code == 302
     assert response["Location"] == f"{url}?q=%D0%90%D0%BB%26next%3D%2F%2Fevil.example%2F%0D%0AX%3A+1"
+
+
+@pytest.mark.parametrize("registration", ["http://www.example/\r\nX: 1", "", "١٢", "9" * 30])
+def test_check_in_of_a_tampered_registration_id_is_not_found(client_for, coordinator, registration):
+    """wapiti's CRLF module posted text as the registration id: int() of it was a 500."""
+    event = EventFactory()
+    url = reverse("events:checkin", args=[event.pk])
+    response = client_for(coordinator).post(url, {"action": "check_in", "registration": registration})
+    assert response.status_code == 404
