@@ -1,4 +1,4 @@
-"""Request hygiene before any view runs: URLs with a NUL byte are refused, cookies with one are dropped."""
+"""Request hygiene before any view runs: a NUL byte in the URL or a form field is refused, a cookie with one dropped."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from django.core.exceptions import BadRequest
 
 
 class RefuseNulMiddleware:
-    """Answer 400 to a NUL byte in the path or the query string; treat a cookie holding one as absent.
+    """Answer 400 to a NUL byte in the path, the query string or a posted form field; drop a cookie holding one.
 
     PostgreSQL text cannot hold NUL (psycopg: "PostgreSQL text fields cannot contain NUL (0x00) bytes"), so a case
-    code in the URL, a search box or a filter that reached a query with one raised a DataError: a 500. No link of
-    ours carries a NUL, so refusing it here covers every view, present and future, in one place. A cookie cannot be
-    refused the same way (a forged one would lock its holder out), so it is dropped: the session cookie is looked up
-    in the database. Form fields need nothing here: Django's form fields refuse NUL themselves.
+    code in the URL, a search box, a filter or a field a view reads from request.POST itself (a revocation reason)
+    that reached a query with one raised a DataError: a 500. No link or form of ours sends a NUL, so refusing it here
+    covers every view, present and future, in one place (Django's form fields refuse NUL too, but not what a view
+    reads directly). Uploaded files' contents are not looked at. A cookie cannot be refused the same way (a forged
+    one would lock its holder out), so it is dropped: the session cookie is looked up in the database.
     """
 
     def __init__(self, get_response):
@@ -23,6 +24,13 @@ class RefuseNulMiddleware:
     def __call__(self, request):
         if "\x00" in request.path_info or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
             raise BadRequest("NUL byte in the URL")
+        # request.POST is parsed here rather than by the CSRF check a few middleware later; it is empty for non-forms.
+        if request.method == "POST" and any(_has_nul(name, values) for name, values in request.POST.lists()):
+            raise BadRequest("NUL byte in a form field")
         if any("\x00" in name or "\x00" in value for name, value in request.COOKIES.items()):
             request.COOKIES = {name: value for name, value in request.COOKIES.items() if "\x00" not in name + value}
         return self.get_response(request)
+
+
+def _has_nul(name: str, values: list[str]) -> bool:
+    return "\x00" in name or any("\x00" in value for value in values)

@@ -165,6 +165,17 @@ def test_nul_in_the_url_is_refused_before_the_view(client, superuser):
     assert client.get("/hotline/?" + urlencode({"q": "ab"})).status_code == 200
 
 
+def test_nul_in_a_posted_field_is_refused_before_the_view(client, superuser):
+    """Views that read request.POST themselves (a revocation reason, a digest) would take a NUL to PostgreSQL."""
+    force_login(client, superuser)
+    url = reverse("events:certificate_revoke", args=[999999])
+    assert client.post(url, {"reason": "a\x00b"}).status_code == 400
+    assert client.post(url, {"reason\x00": "x"}).status_code == 400
+    body = urlencode({"reason": "a\x00b"})
+    assert client.post(url, body, content_type="application/x-www-form-urlencoded").status_code == 400
+    assert client.post(url, {"reason": "ab"}).status_code == 404  # the view runs
+
+
 def test_a_cookie_with_nul_is_ignored(superuser):
     """A forged session cookie with a NUL byte would be looked up in PostgreSQL: it is dropped (anonymous user)."""
     client = Client(HTTP_COOKIE=f'{django_settings.SESSION_COOKIE_NAME}="abcdefgh\\000ijklmnop"')
