@@ -525,9 +525,10 @@ def generate(scale: float = 1.0, *, seed: int = SEED, out=sys.stdout) -> Loaded:
                 "completed_on",
                 "bank_reference",
                 "created_at",
+                "election_id",
             ],
             (
-                (*row[:5], _json(row[5]), row[6], row[7], f"PAY-{row[0]}" if row[7] else "", row[8])
+                (*row[:5], _json(row[5]), row[6], row[7], f"PAY-{row[0]}" if row[7] else "", row[8], election.pk)
                 for row in refund_rows
             ),
         )

@@ -420,6 +420,8 @@ class Refund(models.Model):
         TO_BUDGET = rules.TO_BUDGET, _("Transfer to the budget")
 
     donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("donation"))
+    # The donation's election, copied so the fund's open returns are summed from one index without a join.
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("election"))
     decision = models.OneToOneField(
         Decision, on_delete=models.PROTECT, related_name="refund", verbose_name=_("decision")
     )
@@ -447,6 +449,13 @@ class Refund(models.Model):
             models.Index(fields=["due_on"], name="refund_open_due", condition=Q(completed_on__isnull=True)),
             # The returns list (ordered by due date) reads its first page without joining every donation first.
             models.Index(fields=["due_on", "id"], name="refund_due_order"),
+            # The fund's overdue and due-soon figures depend on today's date, so they are read here, not tallied.
+            models.Index(
+                fields=["election", "due_on"],
+                include=["amount"],
+                condition=Q(completed_on__isnull=True),
+                name="refund_open_election_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -572,3 +581,68 @@ class CoercionAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.key} ({self.on_date})"
+
+
+# --- Tallies ----------------------------------------------------------------------------------------------------
+# Running sums of the ledger, the donations and the returns, kept exact by statement-level triggers in the
+# database (migration 0003): every INSERT, COPY, UPDATE or DELETE on the base table adds its rows' difference in
+# the same transaction, so the fund's figures are read from a few hundred rows instead of millions. The app never
+# writes them.
+
+
+class LedgerDayTally(models.Model):
+    """The ledger of one election summed per day, kind and source."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    entry_date = models.DateField()
+    kind = models.CharField(max_length=12, choices=LedgerEntry.Kind.choices)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    amount = models.DecimalField(**MONEY)
+    entries = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "entry_date", "kind", "source"], name="ledger_day_tally_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_date} {self.kind} {self.source}: {self.amount} ₸"
+
+
+class DonationTally(models.Model):
+    """The donations of one election counted and summed per verdict and source."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    number = models.BigIntegerField()
+    amount = models.DecimalField(**MONEY)
+    accepted_amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["election", "verdict", "source"], name="donation_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} {self.source}: {self.number}"
+
+
+class RefundTally(models.Model):
+    """The returns and transfers of one election counted and summed per kind, open or paid."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Refund.Kind.choices)
+    is_open = models.BooleanField()
+    number = models.BigIntegerField()
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["election", "kind", "is_open"], name="refund_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {'open' if self.is_open else 'paid'}: {self.number}"

@@ -1,4 +1,10 @@
-"""Reads of the election fund that views, reports and the dashboard share: each total is one database aggregate."""
+"""Reads of the election fund that views, reports and the dashboard share: each total is one database aggregate.
+
+The fund's totals read the tallies (``LedgerDayTally``, ``DonationTally``, ``RefundTally``), which database
+triggers keep equal to the sums over the ledger, the donations and the returns: a few hundred rows, however many
+millions of payments. Only the overdue and due-soon figures, which depend on today's date, read the open returns
+themselves, from the index of open returns by due date, and only those not yet due.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +20,13 @@ from donations.models import (
     CoercionAlert,
     Decision,
     Donation,
+    DonationTally,
     Donor,
     Election,
+    LedgerDayTally,
     LedgerEntry,
     Refund,
+    RefundTally,
     RuleVersion,
     StatementImport,
 )
@@ -69,22 +78,69 @@ def default_election_and_version() -> tuple[Election | None, RuleVersion | None]
     return default_election(), None
 
 
+def _ledger_totals() -> dict:
+    """The fund's ledger figures as aggregates over ``LedgerDayTally``."""
+    return {
+        "received": Sum("amount", filter=Q(kind=LedgerEntry.Kind.RECEIPT), default=ZERO),
+        "accepted": Sum("amount", filter=Q(kind__in=CREDITED), default=ZERO),
+        "returned_paid": Sum("amount", filter=Q(kind=LedgerEntry.Kind.RETURN), default=ZERO),
+        "to_budget_paid": Sum("amount", filter=Q(kind=LedgerEntry.Kind.TO_BUDGET), default=ZERO),
+    }
+
+
+def _donation_totals() -> dict:
+    """The fund's donation figures as aggregates over ``DonationTally``."""
+    return {
+        "held": Sum("amount", filter=Q(verdict=rules.HELD), default=ZERO),
+        "flagged": Sum("amount", filter=~Q(verdict=rules.ACCEPTED), default=ZERO),
+        "count": Sum("number", default=0),
+    }
+
+
+def _refund_totals() -> dict:
+    """The fund's return and transfer figures as aggregates over ``RefundTally``."""
+    return {
+        "returned": Sum("amount", filter=Q(kind=rules.RETURNED), default=ZERO),
+        "to_budget": Sum("amount", filter=Q(kind=rules.TO_BUDGET), default=ZERO),
+        "open_count": Sum("number", filter=Q(is_open=True), default=0),
+        "open_amount": Sum("amount", filter=Q(is_open=True), default=ZERO),
+    }
+
+
+def _not_yet_due_totals(today: date, within_days: int) -> dict:
+    """Aggregates over open returns due today or later (the few not overdue: a range of the open-returns index)."""
+    soon = Q(due_on__lte=today + timedelta(days=within_days))
+    return {
+        "not_overdue_count": Count("pk"),
+        "not_overdue_amount": Sum("amount", default=ZERO),
+        "due_soon_count": Count("pk", filter=soon),
+        "due_soon_amount": Sum("amount", filter=soon, default=ZERO),
+    }
+
+
+def _due(row: dict) -> dict:
+    """The open, overdue and due-soon figures: overdue is every open return less those not yet due."""
+    return {
+        "open_count": row["open_count"],
+        "open_amount": row["open_amount"],
+        "overdue_count": row["open_count"] - row["not_overdue_count"],
+        "overdue_amount": row["open_amount"] - row["not_overdue_amount"],
+        "due_soon_count": row["due_soon_count"],
+        "due_soon_amount": row["due_soon_amount"],
+    }
+
+
+def _open_refunds(today: date) -> QuerySet:
+    return Refund.objects.filter(completed_on__isnull=True, due_on__gte=today)
+
+
 def fund_totals(election: Election) -> dict[str, Decimal]:
     """Return received, accepted, flagged (not fully accepted), held, returned and to-budget amounts."""
-    ledger = LedgerEntry.objects.filter(election=election).aggregate(
-        received=Sum("amount", filter=Q(kind=LedgerEntry.Kind.RECEIPT), default=ZERO),
-        accepted=Sum("amount", filter=Q(kind__in=CREDITED), default=ZERO),
-        returned_paid=Sum("amount", filter=Q(kind=LedgerEntry.Kind.RETURN), default=ZERO),
-        to_budget_paid=Sum("amount", filter=Q(kind=LedgerEntry.Kind.TO_BUDGET), default=ZERO),
-    )
-    donations = Donation.objects.filter(election=election).aggregate(
-        held=Sum("amount", filter=Q(verdict=rules.HELD), default=ZERO),
-        flagged=Sum("amount", filter=~Q(verdict=rules.ACCEPTED), default=ZERO),
-        count=Count("pk"),
-    )
-    refunds = Refund.objects.filter(donation__election=election).aggregate(
-        returned=Sum("amount", filter=Q(kind=rules.RETURNED), default=ZERO),
-        to_budget=Sum("amount", filter=Q(kind=rules.TO_BUDGET), default=ZERO),
+    ledger = LedgerDayTally.objects.filter(election=election).aggregate(**_ledger_totals())
+    donations = DonationTally.objects.filter(election=election).aggregate(**_donation_totals())
+    refund_totals = _refund_totals()
+    refunds = RefundTally.objects.filter(election=election).aggregate(
+        returned=refund_totals["returned"], to_budget=refund_totals["to_budget"]
     )
     return {**ledger, **donations, **refunds}
 
@@ -93,39 +149,18 @@ def fund_overview(election: Election, version: RuleVersion | None, *, today: dat
     """Return ``fund_totals``, ``cap_use`` and ``actions_due`` of ``election`` together, read with one query."""
     from coalition.aggregates import one_row, totals
 
-    soon = Q(due_on__gte=today, due_on__lte=today + timedelta(days=within_days))
-    is_open = Q(completed_on__isnull=True)
-    ledger = LedgerEntry.objects.filter(election=election)
-    refunds = Refund.objects.filter(donation__election=election)
     row = one_row(
         totals(
-            ledger,
-            received=Sum("amount", filter=Q(kind=LedgerEntry.Kind.RECEIPT), default=ZERO),
-            accepted=Sum("amount", filter=Q(kind__in=CREDITED), default=ZERO),
-            returned_paid=Sum("amount", filter=Q(kind=LedgerEntry.Kind.RETURN), default=ZERO),
-            to_budget_paid=Sum("amount", filter=Q(kind=LedgerEntry.Kind.TO_BUDGET), default=ZERO),
+            LedgerDayTally.objects.filter(election=election),
+            **_ledger_totals(),
             **{
                 f"used_{source}": Sum("amount", filter=Q(kind__in=CREDITED, source=source), default=ZERO)
                 for source in rules.SOURCES
             },
         ),
-        totals(
-            Donation.objects.filter(election=election),
-            held=Sum("amount", filter=Q(verdict=rules.HELD), default=ZERO),
-            flagged=Sum("amount", filter=~Q(verdict=rules.ACCEPTED), default=ZERO),
-            count=Count("pk"),
-        ),
-        totals(
-            refunds,
-            returned=Sum("amount", filter=Q(kind=rules.RETURNED), default=ZERO),
-            to_budget=Sum("amount", filter=Q(kind=rules.TO_BUDGET), default=ZERO),
-            open_count=Count("pk", filter=is_open),
-            open_amount=Sum("amount", filter=is_open, default=ZERO),
-            overdue_count=Count("pk", filter=is_open & Q(due_on__lt=today)),
-            overdue_amount=Sum("amount", filter=is_open & Q(due_on__lt=today), default=ZERO),
-            due_soon_count=Count("pk", filter=is_open & soon),
-            due_soon_amount=Sum("amount", filter=is_open & soon, default=ZERO),
-        ),
+        totals(DonationTally.objects.filter(election=election), **_donation_totals()),
+        totals(RefundTally.objects.filter(election=election), **_refund_totals()),
+        totals(_open_refunds(today).filter(election=election), **_not_yet_due_totals(today, within_days)),
     )
     caps = {}
     if version is not None:
@@ -133,18 +168,14 @@ def fund_overview(election: Election, version: RuleVersion | None, *, today: dat
         for source in rules.SOURCES:
             cap, used = ruleset.cap(source), row[f"used_{source}"]
             caps[source] = {"cap": cap, "used": used, "left": max(ZERO, cap - used)}
-    due_keys = [key for key in row if key.split("_")[0] in ("open", "overdue", "due")]
-    return {
-        "totals": {key: row[key] for key in row if key not in due_keys and not key.startswith("used_")},
-        "caps": caps,
-        "due": {key: row[key] for key in due_keys},
-    }
+    keys = [*_ledger_totals(), *_donation_totals(), "returned", "to_budget"]
+    return {"totals": {key: row[key] for key in keys}, "caps": caps, "due": _due(row)}
 
 
 def cap_use(election: Election, version: RuleVersion | None = None) -> dict[str, dict[str, Decimal]]:
     """Return each source's cap, the amount credited against it and what is left."""
     version = version or current_rule_version(election)
-    used = LedgerEntry.objects.filter(election=election, kind__in=CREDITED).aggregate(
+    used = LedgerDayTally.objects.filter(election=election, kind__in=CREDITED).aggregate(
         **{source: Sum("amount", filter=Q(source=source), default=ZERO) for source in rules.SOURCES}
     )
     ruleset = version.as_rules(election)
@@ -160,7 +191,7 @@ def cumulative_accepted_by_day(election: Election) -> list[tuple[date, Decimal, 
     sql = """
         SELECT entry_date, day_total, SUM(day_total) OVER (ORDER BY entry_date) AS cumulative
         FROM (
-            SELECT entry_date, SUM(amount) AS day_total FROM donations_ledgerentry
+            SELECT entry_date, SUM(amount) AS day_total FROM donations_ledgerdaytally
             WHERE election_id = %s AND kind IN ('credit', 'correction')
             GROUP BY entry_date
         ) AS days
@@ -171,41 +202,61 @@ def cumulative_accepted_by_day(election: Election) -> list[tuple[date, Decimal, 
         return list(cursor.fetchall())
 
 
-def verdict_totals(election: Election) -> QuerySet:
+def verdict_totals(election: Election) -> list[dict]:
     """Return count, amount and accepted amount per verdict."""
-    return (
-        Donation.objects.filter(election=election)
+    rows = (
+        DonationTally.objects.filter(election=election)
         .values("verdict")
-        .annotate(count=Count("pk"), amount=Sum("amount"), accepted=Sum("accepted_amount"))
+        .annotate(n=Sum("number"), total=Sum("amount"), accepted=Sum("accepted_amount"))
+        .filter(n__gt=0)
         .order_by("verdict")
     )
+    return [{"verdict": r["verdict"], "count": r["n"], "amount": r["total"], "accepted": r["accepted"]} for r in rows]
 
 
-def source_totals(election: Election) -> QuerySet:
+def source_totals(election: Election) -> list[dict]:
     """Return count, received and accepted per source of money."""
-    return (
-        Donation.objects.filter(election=election)
+    rows = (
+        DonationTally.objects.filter(election=election)
         .values("source")
-        .annotate(count=Count("pk"), received=Sum("amount"), accepted=Sum("accepted_amount"))
+        .annotate(n=Sum("number"), received=Sum("amount"), accepted=Sum("accepted_amount"))
+        .filter(n__gt=0)
         .order_by("source")
     )
+    return [
+        {"source": r["source"], "count": r["n"], "received": r["received"], "accepted": r["accepted"]} for r in rows
+    ]
 
 
 def actions_due(election: Election | None = None, *, today: date | None = None, within_days: int = 2) -> dict:
     """Return counts and amounts of open returns/transfers: overdue, and due within ``within_days``."""
+    from coalition.aggregates import one_row, totals
+
     today = today or timezone.localdate()
-    refunds = Refund.objects.filter(completed_on__isnull=True)
+    tallies, not_yet_due = RefundTally.objects.all(), _open_refunds(today)
     if election is not None:
-        refunds = refunds.filter(donation__election=election)
-    soon = Q(due_on__gte=today, due_on__lte=today + timedelta(days=within_days))
-    return refunds.aggregate(
-        open_count=Count("pk"),
-        open_amount=Sum("amount", default=ZERO),
-        overdue_count=Count("pk", filter=Q(due_on__lt=today)),
-        overdue_amount=Sum("amount", filter=Q(due_on__lt=today), default=ZERO),
-        due_soon_count=Count("pk", filter=soon),
-        due_soon_amount=Sum("amount", filter=soon, default=ZERO),
+        tallies, not_yet_due = tallies.filter(election=election), not_yet_due.filter(election=election)
+    totals_ = _refund_totals()
+    row = one_row(
+        totals(tallies, open_count=totals_["open_count"], open_amount=totals_["open_amount"]),
+        totals(not_yet_due, **_not_yet_due_totals(today, within_days)),
     )
+    return _due(row)
+
+
+def donation_count(election: Election) -> int:
+    """Return how many donations ``election`` has (its tally: the unfiltered list's page count)."""
+    return DonationTally.objects.filter(election=election).aggregate(n=Sum("number", default=0))["n"]
+
+
+def refund_count(election: Election) -> int:
+    """Return how many returns and transfers ``election`` has (its tally)."""
+    return RefundTally.objects.filter(election=election).aggregate(n=Sum("number", default=0))["n"]
+
+
+def ledger_count(election: Election) -> int:
+    """Return how many ledger rows ``election`` has (its tally)."""
+    return LedgerDayTally.objects.filter(election=election).aggregate(n=Sum("entries", default=0))["n"]
 
 
 def donations(election: Election) -> QuerySet:
@@ -225,7 +276,7 @@ def decisions_of(donation: Donation) -> QuerySet:
 
 
 def refunds(election: Election) -> QuerySet:
-    return Refund.objects.filter(donation__election=election).select_related("donation")
+    return Refund.objects.filter(election=election).select_related("donation")
 
 
 def donors() -> QuerySet:

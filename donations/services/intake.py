@@ -375,6 +375,7 @@ def _settlement(donation: dict, decision: dict, outcome, ruleset, *, day, create
         }
     if outcome.refused > 0 and outcome.handling:
         refund = {
+            "election_id": donation["election_id"],
             "donation_id": donation["id"],
             "decision_id": decision["id"],
             "kind": outcome.handling,

@@ -65,8 +65,18 @@ def _require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied
 
 
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, queryset, *, count: int | None = None):
+    """Return the requested page of ``queryset``; ``count`` (when given) says how many rows it has, so the
+    paginator reads it instead of running COUNT(*) over the whole list."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: this is the value it keeps
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _unfiltered(filterset) -> bool:
+    """Whether ``filterset`` narrows nothing, so its list is the whole election's (counted by the fund's tallies)."""
+    return filterset.is_valid() and not any(filterset.form.cleaned_data.values())
 
 
 def _election(slug: str) -> Election:
@@ -210,7 +220,15 @@ def donations(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "donations/donations.html",
-        {"election": election, "filter": donation_filter, "page": _page(request, donation_filter.qs)},
+        {
+            "election": election,
+            "filter": donation_filter,
+            "page": _page(
+                request,
+                donation_filter.qs,
+                count=selectors.donation_count(election) if _unfiltered(donation_filter) else None,
+            ),
+        },
     )
 
 
@@ -361,7 +379,11 @@ def refunds(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "election": election,
             "filter": refund_filter,
-            "page": _page(request, refund_filter.qs),
+            "page": _page(
+                request,
+                refund_filter.qs,
+                count=selectors.refund_count(election) if _unfiltered(refund_filter) else None,
+            ),
             "today": timezone.localdate(),
             "due": selectors.actions_due(election),
         },
@@ -408,7 +430,12 @@ def correction(request: HttpRequest, slug: str) -> HttpResponse:
 def ledger(request: HttpRequest, slug: str) -> HttpResponse:
     election = _election(slug)
     return render(
-        request, "donations/ledger.html", {"election": election, "page": _page(request, selectors.ledger(election))}
+        request,
+        "donations/ledger.html",
+        {
+            "election": election,
+            "page": _page(request, selectors.ledger(election), count=selectors.ledger_count(election)),
+        },
     )
 
 
