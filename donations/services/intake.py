@@ -25,6 +25,7 @@ from donations.models import (
     Donation,
     Donor,
     Election,
+    LedgerDayTally,
     LedgerEntry,
     Pledge,
     Refund,
@@ -73,9 +74,10 @@ class Incoming:
 
 
 def fund_totals(election: Election, payer_id: str) -> rules.Totals:
-    """Return what the fund has credited, per source and from ``payer_id`` (two index-backed aggregates)."""
+    """Return what the fund has credited, per source (from the ledger's day tally, a few hundred rows however
+    large the fund) and from ``payer_id`` (an index-backed aggregate over that payer's entries)."""
     credited = LedgerEntry.objects.filter(election=election, kind__in=CREDITED_KINDS)
-    by_source = credited.aggregate(
+    by_source = LedgerDayTally.objects.filter(election=election, kind__in=CREDITED_KINDS).aggregate(
         own=Sum("amount", filter=Q(source=rules.OWN), default=rules.ZERO),
         association=Sum("amount", filter=Q(source=rules.ASSOCIATION), default=rules.ZERO),
         donations=Sum("amount", filter=Q(source=rules.DONATIONS), default=rules.ZERO),
