@@ -369,6 +369,8 @@ class Donation(models.Model):
         indexes = [
             models.Index(fields=["election", "verdict"], name="donation_election_verdict"),
             models.Index(fields=["election", "received_on"], name="donation_election_date"),
+            # The donations list's pages, newest first.
+            models.Index(fields=["election", "-received_on", "-id"], name="donation_election_newest"),
         ]
 
     def __str__(self) -> str:

@@ -257,7 +257,10 @@ class Event(models.Model):
                 name="events_event_notified_has_notice",
             ),
         ]
-        indexes = [models.Index(fields=["region", "starts_at"])]
+        indexes = [
+            models.Index(fields=["region", "starts_at"]),
+            models.Index(fields=["starts_at", "id"], name="event_start_order"),  # the staff list's pages
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -179,6 +179,7 @@ class Person(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["iin"], condition=~Q(iin=""), name="person_iin_unique_when_given"),
         ]
+        indexes = [models.Index(fields=["full_name", "id"], name="person_name_order")]  # the people list's pages
 
     def __str__(self) -> str:
         return self.full_name

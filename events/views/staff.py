@@ -91,7 +91,7 @@ def _history(obj) -> list[AuditEntry]:
 @staff_required
 def event_list(request: HttpRequest) -> HttpResponse:
     _require(request, "events.view_event")
-    queryset = selectors.events_for(request.user).order_by("starts_at")
+    queryset = selectors.events_for(request.user).order_by("starts_at", "pk")
     filterset = EventFilter(request.GET or None, queryset=queryset)
     if scoped_region(request.user) is not None:
         filterset.form.fields.pop("region")

@@ -103,8 +103,9 @@ def test_unknown_code_is_not_found(client):
     response = client.get(reverse("events:verify_code", args=["NOPE12345678"]))
     assert response.status_code == 404
     assert client.get(reverse("events:verify"), {"code": " abc "}).status_code == 302
-    refused = client.get(reverse("events:verify"), {"code": "AB CD\x00"})  # not a code: a form error, not a 500
+    refused = client.get(reverse("events:verify"), {"code": "AB CD!"})  # not a code: a form error, not a 500
     assert refused.status_code == 200 and refused.context["form"].errors["code"]
+    assert client.get(reverse("events:verify"), {"code": "AB CD\x00"}).status_code == 400  # NUL: refused before
 
 
 def test_certificate_pdf(client, trainer):
