@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import unquote
 
 from django.core.exceptions import BadRequest
+from django.views.defaults import bad_request
+
+logger = logging.getLogger("coalition.security")
 
 
 class RefuseNulMiddleware:
@@ -23,10 +27,10 @@ class RefuseNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path_info or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
-            raise BadRequest("NUL byte in the URL")
+            return _refuse(request, "the URL")
         # request.POST is parsed here rather than by the CSRF check a few middleware later; it is empty for non-forms.
         if request.method == "POST" and any(_has_nul(name, values) for name, values in request.POST.lists()):
-            raise BadRequest("NUL byte in a form field")
+            return _refuse(request, "a form field")
         if any("\x00" in name or "\x00" in value for name, value in request.COOKIES.items()):
             request.COOKIES = {name: value for name, value in request.COOKIES.items() if "\x00" not in name + value}
         return self.get_response(request)
@@ -34,3 +38,9 @@ class RefuseNulMiddleware:
 
 def _has_nul(name: str, values: list[str]) -> bool:
     return "\x00" in name or any("\x00" in value for value in values)
+
+
+def _refuse(request, where: str):
+    """The 400 page, logged in one line (raising BadRequest would log a traceback per request: a flood is cheap)."""
+    logger.warning("NUL byte in %s refused: %s %r", where, request.method, request.path[:200])
+    return bad_request(request, BadRequest(f"NUL byte in {where}"))
