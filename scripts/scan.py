@@ -9,6 +9,8 @@ Called by ``make scan`` with DATABASE_URL and REDIS_URL set (the embedded server
 - wapiti3 against the app on 127.0.0.1: a dedicated database ``<name>_wapiti`` is created, migrated and loaded with
   the demo data, gunicorn serves it on a free loopback port, wapiti crawls it logged in as the demo committee staff
   (a session cookie made here) with an explicit module list, scope limited to that host; the database is dropped after.
+  wapiti findings listed in .wapiti/reviewed.toml (each with the reason it is safe) are printed as reviewed and not
+  counted; every other finding counts.
 
 Reports land in var/scan/ (bandit.json, semgrep.json, wapiti.json).
 """
@@ -18,10 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import subprocess  # nosec B404 # runs the scanners and gunicorn with argument lists
 import sys
 import time
+import tomllib
 from collections import Counter
 from pathlib import Path
 from urllib.request import urlopen
@@ -36,6 +40,7 @@ WAPITI_MODULES = "xss,permanentxss,sql,timesql,exec,file,crlf,redirect,csrf,meth
 # tests and bench/ (the load/benchmark harness) are tooling run by developers, never served; see docs/scanning.md.
 EXCLUDES = [".venv", ".venv-scan", ".venv-wapiti", "var", "tests", "bench", "node_modules", "static", "locale", "docs"]
 SEVERITIES = ("high", "medium", "low")
+REVIEWED = BASE_DIR / ".wapiti" / "reviewed.toml"
 
 
 def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -123,6 +128,13 @@ def wapiti() -> Counter:
         _manage(env, "migrate", "--no-input", "-v0")
         _manage(env, "load_demo", capture=True)
         cookie = _manage(env, "shell", "-c", SESSION_SNIPPET, capture=True).strip().splitlines()[-1]
+        # The session goes into wapiti's cookie jar (-c), never as a fixed Cookie header (-C): httpx sends the jar only
+        # when a request has no Cookie header, so with -C the csrftoken cookie Django sets was never sent back and
+        # every POST of the scan, crawl and attacks, was refused by the CSRF check (403 "CSRF cookie not set").
+        cookie_file = OUT / "wapiti-cookies.json"
+        cookie_name, _, value = cookie.partition("=")
+        jar = {"value": value, "expires": None, "secure": False, "port": None, "version": 0}
+        cookie_file.write_text(json.dumps({"127.0.0.1": {"/": {cookie_name: jar}}}))
         port = _free_port()
         log = (OUT / "gunicorn.log").open("w")
         server = subprocess.Popen(  # nosec B603 # gunicorn on loopback with our own arguments
@@ -143,6 +155,8 @@ def wapiti() -> Counter:
                     raise SystemExit(f"gunicorn did not start; see {OUT / 'gunicorn.log'}") from None
                 time.sleep(0.5)
         report = OUT / "wapiti.json"
+        # --flush-session only flushes this port's session file: drop earlier runs' (the 500 count reads them all).
+        shutil.rmtree(OUT / "wapiti-session", ignore_errors=True)
         cmd = [
             str(WAPITI_BIN / "wapiti"),
             "-u",
@@ -151,8 +165,8 @@ def wapiti() -> Counter:
             "domain",
             "-m",
             WAPITI_MODULES,
-            "-C",
-            cookie,
+            "-c",
+            str(cookie_file),
             # Every endpoint an attack module could call is this loopback host: nothing leaves the machine.
             "--endpoint",
             url,
@@ -187,39 +201,85 @@ def wapiti() -> Counter:
         with base.connect("postgres") as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     counts = _wapiti_counts(json.loads(report.read_text()))
-    counts["medium"] += _server_errors_while_crawling()
+    _crawled()
+    counts["medium"] += _server_errors()
     return counts
 
 
-def _server_errors_while_crawling() -> int:
-    """Count pages that answered 5xx to the crawl itself (wapiti reports 500s only during attacks)."""
+def _crawled() -> None:
     import sqlite3
 
-    errors = 0
     for db in (OUT / "wapiti-session").glob("*.db"):
         with sqlite3.connect(db) as conn:
-            rows = conn.execute("SELECT url, status_code FROM responses WHERE status_code >= 500").fetchall()
             crawled = conn.execute("SELECT count(DISTINCT path) FROM paths").fetchone()[0]
         print(f"  wapiti crawled {crawled} distinct URLs")
-        for url, status in rows:
-            print(f"  wapiti medium: HTTP {status} while crawling {url}")
-        errors += len(rows)
-    return errors
+
+
+def _server_errors() -> int:
+    """Count the paths the app answered with a server error during the scan, crawl and attacks, from gunicorn.log.
+
+    wapiti reports a 500 only from some attack modules (not crlf, not the crawl), so Django's own log line is the
+    count: one finding per path, with how many requests failed there.
+    """
+    prefix = "Internal Server Error: "
+    log = (OUT / "gunicorn.log").read_text(errors="replace").splitlines()
+    paths = Counter(line[len(prefix) :].strip() for line in log if line.startswith(prefix))
+    for path, times in sorted(paths.items()):
+        print(f"  wapiti medium: HTTP 500 on {path} ({times} requests; tracebacks in var/scan/gunicorn.log)")
+    return len(paths)
+
+
+def _reviewed() -> list[dict]:
+    """The wapiti findings reviewed and judged safe (.wapiti/reviewed.toml), each with its reason."""
+    entries = tomllib.loads(REVIEWED.read_text())["finding"] if REVIEWED.exists() else []
+    for entry in entries:
+        missing = {"category", "method", "path", "info", "reason"} - set(entry)
+        if missing or not entry["reason"].strip():
+            raise SystemExit(f"{REVIEWED.relative_to(BASE_DIR)}: an entry lacks {sorted(missing) or ['a reason']}")
+    return entries
+
+
+def _review_of(category: str, item: dict, reviewed: list[dict]) -> dict | None:
+    """The allow-list entry that covers a finding: same category, method, path and message (query strings aside)."""
+    path = item.get("path", "").split("?", 1)[0]
+    for entry in reviewed:
+        if (entry["category"], entry["method"], entry["path"], entry["info"]) == (
+            category,
+            item.get("method", ""),
+            path,
+            item.get("info", ""),
+        ):
+            return entry
+    return None
 
 
 def _wapiti_counts(data: dict) -> Counter:
-    # wapiti levels: 4 critical, 3 high, 2 medium, 1 low, 0 info. Anomalies (500 errors, timeouts) count as medium.
+    # wapiti levels: 4 critical, 3 high, 2 medium, 1 low, 0 info. Anomalies (timeouts; 500s are counted from the
+    # server's log) count as medium.
     names = {4: "high", 3: "high", 2: "medium", 1: "low", 0: "low"}
+    reviewed = _reviewed()
     counts: Counter = Counter()
+    seen: Counter = Counter()  # reviewed findings per allow-list entry
     for section in ("vulnerabilities", "anomalies"):
         for category, items in data.get(section, {}).items():
             for item in items:
                 level = names.get(int(item.get("level", 1)), "low")
                 if section == "anomalies" and level == "low":
                     level = "medium"
-                counts[level] += 1
+                if category == "Internal Server Error":  # counted from gunicorn.log, per path (_server_errors)
+                    print(f"  wapiti (500, counted below): {item.get('method', '')} {item.get('path', '')}")
+                    continue
                 where = f"{item.get('method', '')} {item.get('path', '')}"
+                entry = _review_of(category, item, reviewed) if section == "vulnerabilities" else None
+                if entry is not None:
+                    seen[id(entry)] += 1
+                    counts["reviewed"] += 1
+                    continue
+                counts[level] += 1
                 print(f"  wapiti {level}: {category}: {where} {item.get('info', '')}")
+    for entry in reviewed:
+        label = f"{entry['category']}: {entry['method']} {entry['path']} {entry['info']}"
+        print(f"  wapiti reviewed ({seen[id(entry)]}x, not counted): {label}")
     crawled = len(data.get("infos", {}).get("crawled_pages", [])) or data.get("infos", {}).get("crawled_pages_nbr", 0)
     print(f"  wapiti crawled {crawled} pages with modules {WAPITI_MODULES}")
     return counts
@@ -238,9 +298,10 @@ def main() -> int:
         totals[name] = scanner()
         print(f"{name}: done in {time.monotonic() - started:.0f} s")
     print()
-    print(f"{'tool':<10}" + "".join(f"{level:>8}" for level in SEVERITIES))
+    columns = (*SEVERITIES, "reviewed")  # reviewed: wapiti findings in .wapiti/reviewed.toml, not counted
+    print(f"{'tool':<10}" + "".join(f"{level:>10}" for level in columns))
     for name, counts in totals.items():
-        print(f"{name:<10}" + "".join(f"{counts.get(level, 0):>8}" for level in SEVERITIES))
+        print(f"{name:<10}" + "".join(f"{counts.get(level, 0):>10}" for level in columns))
     high = sum(counts.get("high", 0) for counts in totals.values())
     print(f"\nHigh findings: {high} (must be 0). Reports in {OUT.relative_to(BASE_DIR)}/")
     return 1 if high else 0
