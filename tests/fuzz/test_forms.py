@@ -189,6 +189,12 @@ file_names = st.one_of(st.sampled_from(["a.jpg", "b.pdf", "x.exe", "../../etc/pa
 uploads = st.lists(st.tuples(file_names, st.binary(max_size=300)), max_size=3)
 
 
+def _upload_name(name: str) -> str:
+    """The file name a browser would send: its last part; Django's test client cannot even build ``/`` or ``..``."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base if base not in ("", ".", "..") else "f"
+
+
 def _send(target: Target, payload, files):
     client = target.client or Client()
     kind, value = payload
@@ -200,7 +206,10 @@ def _send(target: Target, payload, files):
     if target.method == "get":
         return client.get(target.url, value)
     if target.files_field and files:
-        value = {**value, target.files_field: [SimpleUploadedFile(name or "f", content) for name, content in files]}
+        value = {
+            **value,
+            target.files_field: [SimpleUploadedFile(_upload_name(name), content) for name, content in files],
+        }
     return client.post(target.url, value)
 
 
