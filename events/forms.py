@@ -6,12 +6,23 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coalition.access import scoped_region
 from coalition.models import Region
 from coalition.roles import STAFF_ROLES
-from events.models import Assignment, Campaign, Event, Holiday, NoticeRule, Policy, PollingStation, TrainingSession
+from events.models import (
+    Accreditation,
+    Assignment,
+    Campaign,
+    Event,
+    Holiday,
+    NoticeRule,
+    Policy,
+    PollingStation,
+    TrainingSession,
+)
 from events.services import consent_text
 from members.models import Organization, Person
 
@@ -204,8 +215,15 @@ class AssignmentForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Assignment.Role.choices)
     organization = forms.ModelChoiceField(
         label=_("Nominating organization (observers)"),
-        queryset=Organization.objects.filter(status=Organization.Status.ADMITTED),
+        queryset=Organization.objects.none(),
         required=False,
+        help_text=_("Only member organizations with an observer accreditation in force today are listed."),
+        error_messages={
+            "invalid_choice": _(
+                "This organization holds no observer accreditation in force today (or is not an admitted member); "
+                "record its accreditation first."
+            )
+        },
     )
     registration_number = forms.CharField(label=_("Registration number (trusted representatives)"), required=False)
     registration_date = forms.DateField(label=_("Registration date"), required=False, widget=DATE_WIDGET)
@@ -213,6 +231,11 @@ class AssignmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = Person.objects.filter(certificates__revoked_at__isnull=True).distinct()
+        # DOMAIN.md §3: only accredited organizations nominate observers; offer only those (the model checks it too).
+        accredited = Accreditation.objects.valid_on(timezone.localdate()).values("organization_id")
+        self.fields["organization"].queryset = Organization.objects.filter(
+            status=Organization.Status.ADMITTED, pk__in=accredited
+        ).order_by("name_ru")
 
     def clean(self):
         data = super().clean()

@@ -152,8 +152,18 @@ def test_assigning_an_observer_of_an_unaccredited_organization_shows_a_form_erro
     )
     assert response.status_code == 200
     errors = response.context["form"].errors["organization"]
-    assert "ОО Без аккредитации holds no observer accreditation in force" in errors[0]
+    assert "holds no observer accreditation in force today" in errors[0]
     assert not Assignment.objects.exists()
+
+
+def test_the_assignment_form_offers_only_accredited_member_organizations(client_for, staff_user):
+    accredited = admitted_organization(short_name="ОО Аккредитованная")
+    admitted_organization(accredited=False, short_name="ОО Без аккредитации")
+    expired = admitted_organization(accredited=False, short_name="ОО Просроченная")
+    today = timezone.localdate()
+    accredit(expired, issued_on=today - timedelta(days=500), valid_until=today - timedelta(days=1))
+    form = client_for(staff_user).get(reverse("events:station", args=[StationFactory().pk])).context["form"]
+    assert list(form.fields["organization"].queryset) == [accredited]
 
 
 def test_coverage_page_names_observers_of_organizations_without_accreditation(client_for, staff_user):
