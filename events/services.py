@@ -170,6 +170,8 @@ def create_event(*, by, data: dict[str, Any]) -> Event:
                 "status": event.status,
             },
         )
+        if event.status == Event.Status.PROPOSED:
+            notify_approvers(event)
     return event
 
 
@@ -197,7 +199,40 @@ def propose_event(*, organization: Organization, by, data: dict[str, Any]) -> Ev
             obj=event,
             data={"kind": event.kind, "region": event.region.code, "organization": organization.pk},
         )
+        notify_approvers(event)
     return event
+
+
+def approvers_to_notify(event: Event) -> list:
+    """Return who is told of a new proposal: the region's coordinators; HQ approvers for a national proposal or a
+    region without a coordinator. Only people who may decide on it (approval_refusal) and have an email."""
+    from django.contrib.auth import get_user_model
+
+    may_approve = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(Q(groups__permissions__codename="approve_event") | Q(user_permissions__codename="approve_event"))
+        .select_related("profile")
+        .distinct()
+        .order_by("pk")
+    )
+    deciders = [user for user in may_approve if approval_refusal(user, event) is None]
+    regional = [user for user in deciders if scoped_region(user) is not None]
+    return regional if regional and not event.is_national else [u for u in deciders if scoped_region(u) is None]
+
+
+def notify_approvers(event: Event) -> int:
+    """Email each approver of ``event`` once that a proposal waits for their decision (after commit)."""
+    sent = 0
+    for user in approvers_to_notify(event):
+        sent += _email_user(
+            key=f"proposal:event:{event.pk}:waiting:{user.pk}",
+            user=user,
+            template="emails/events/proposal_waiting",
+            context={"event": event, "url": absolute_url(reverse("events:review", args=[event.pk]))},
+        )
+    return sent
 
 
 # --- Approval of proposed events ------------------------------------------------------------------------------

@@ -107,6 +107,30 @@ def test_member_organization_proposes_from_the_portal_service(member_rep):
         )
 
 
+@time_machine.travel(NOW, tick=False)
+def test_approvers_are_emailed_once_when_a_proposal_arrives(
+    member_rep, coordinator, second_coordinator, other_coordinator, staff_user
+):
+    def told(event):
+        rows = OutboundMessage.objects.filter(key__startswith=f"proposal:event:{event.pk}:waiting:")
+        return sorted(rows.values_list("recipient", flat=True))
+
+    org, user = member_rep
+    karaganda = services.propose_event(organization=org, by=user, data=_data())
+    assert told(karaganda) == sorted([coordinator.email, second_coordinator.email])  # the region's coordinators
+    message = OutboundMessage.objects.get(recipient=coordinator.email, key__contains=f":{karaganda.pk}:waiting:")
+    assert karaganda.title in message.subject and f"/events/{karaganda.pk}/review/" in message.body
+    # A coordinator's own proposal goes to the other coordinator of the region, not to its author.
+    own = services.create_event(by=coordinator, data=_data())
+    assert told(own) == [second_coordinator.email]
+    shymkent = services.propose_event(organization=org, by=user, data=_data(region=region("KZ-79")))
+    assert told(shymkent) == [other_coordinator.email]
+    # A region with no coordinator: HQ decides, HQ is told.
+    elsewhere = services.propose_event(organization=org, by=user, data=_data(region=region("KZ-75")))
+    assert told(elsewhere) == [staff_user.email]
+    assert services.notify_approvers(karaganda) == 0  # once per approver and proposal
+
+
 # --- Who approves ---------------------------------------------------------------------------------------------
 
 
