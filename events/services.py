@@ -746,6 +746,23 @@ def file_report(*, event: Event, by, turnout: int, organizations, notes: str = "
     return report
 
 
+def remove_report_photo(*, photo: EventPhoto, by) -> None:
+    """Take a photo off an event report (a wrong or private picture): the row goes, its files go after commit,
+    and the audit log keeps who removed which photo (its SHA-256)."""
+    check_region(by, photo.report.event.region)
+    with transaction.atomic():
+        photo = EventPhoto.objects.select_for_update().select_related("report__event").get(pk=photo.pk)
+        files = [(photo.file.storage, photo.file.name), (photo.thumbnail.storage, photo.thumbnail.name)]
+        photo.delete()
+        audit.record(
+            actor=by,
+            action="events.report.photo_removed",
+            obj=photo.report.event,
+            data={"photo": photo.sha256, "uploaded_by": photo.uploaded_by_id},
+        )
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in files if name])
+
+
 # --- Training -------------------------------------------------------------------------------------------------
 
 

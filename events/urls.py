@@ -38,6 +38,7 @@ urlpatterns = [
     path("events/<int:pk>/checkin/", staff.event_checkin, name="checkin"),
     path("events/<int:pk>/report/", staff.event_report, name="report"),
     path("events/<int:pk>/photos/<int:photo>/", staff.event_photo, name="photo"),
+    path("events/<int:pk>/photos/<int:photo>/delete/", staff.event_photo_delete, name="photo_delete"),
     path("events/training/", staff.session_list, name="sessions"),
     path("events/training/new/", staff.session_create, name="session_create"),
     path("events/training/<int:pk>/", staff.session_detail, name="session"),

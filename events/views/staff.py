@@ -417,6 +417,18 @@ def event_photo(request: HttpRequest, pk: int, photo: int) -> HttpResponse:
     return response
 
 
+@staff_required
+@require_POST
+def event_photo_delete(request: HttpRequest, pk: int, photo: int) -> HttpResponse:
+    """Remove a photo from the event's report (who may file the report may remove its photos)."""
+    _require(request, "events.change_event")
+    event = _event(request, pk)
+    item = get_object_or_404(EventPhoto, pk=photo, report__event=event)
+    services.remove_report_photo(photo=item, by=request.user)
+    messages.success(request, _("The photo was removed from the report."))
+    return redirect("events:report", pk)
+
+
 # --- Training -------------------------------------------------------------------------------------------------
 
 

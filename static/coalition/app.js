@@ -5,3 +5,9 @@ document.addEventListener("DOMContentLoaded", () => {
     select.addEventListener("change", () => select.form.submit());
   });
 });
+
+// A button with data-confirm asks before its form is sent (removing something); without JS it simply submits.
+document.addEventListener("submit", (event) => {
+  const question = event.submitter && event.submitter.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});

@@ -180,3 +180,37 @@ def test_report_reminder_task_runs_until_filed_exactly_once_a_day(staff_user):
         assert tasks.send_report_reminders.apply().get() == 0
     keys = list(OutboundMessage.objects.filter(key__startswith="report-due:").values_list("key", flat=True))
     assert len(keys) == len(set(keys)) == 2
+
+
+def test_a_photo_can_be_removed_by_who_may_file_the_report_and_its_files_go(
+    client_for, coordinator, other_coordinator, trainer, django_capture_on_commit_callbacks
+):
+    from coalition.models import AuditEntry
+
+    event = _held(region=region("KZ-35"))
+    report = services.file_report(
+        event=event,
+        by=coordinator,
+        turnout=3,
+        organizations=[],
+        photos=[_upload(jpeg_with_gps()), _upload(jpeg_with_gps((32, 20)))],
+    )
+    first, second = report.photos.all()
+    url = reverse("events:photo_delete", args=[event.pk, first.pk])
+    assert client_for(other_coordinator).post(url).status_code == 403  # another region
+    assert client_for(trainer).post(url).status_code == 403
+    client = client_for(coordinator)
+    assert client.get(url).status_code == 405  # POST only
+    page = client.get(reverse("events:report", args=[event.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert url in page and "Remove this photo from the report?" in page
+    storage, name, thumb = first.file.storage, first.file.name, first.thumbnail.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == reverse("events:report", args=[event.pk])
+    assert list(report.photos.all()) == [second]
+    assert not storage.exists(name) and not storage.exists(thumb)
+    entry = AuditEntry.objects.get(action="events.report.photo_removed")
+    assert entry.data["photo"] == first.sha256 and entry.actor_id == coordinator.pk
+    # Removing it again, or through another event, finds nothing.
+    assert client.post(url).status_code == 404
+    assert client.post(reverse("events:photo_delete", args=[_held().pk, second.pk])).status_code in (403, 404)

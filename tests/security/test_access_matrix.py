@@ -105,6 +105,7 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "events:list": (None, "L222222RF2", "L222222RF2"),
     "events:notice": ("event", "LMMMMMMRFM", "LRRFFFFRFR"),
     "events:photo": ("event_photo", "LNNFFFFRFN", "LNNFFFFRFN"),
+    "events:photo_delete": ("event_photo", "LMMMMMMRFM", "LNNFFFFRFN"),
     "events:proposals": (None, "L222FFFRF2", "L222FFFRF2"),
     "events:registration": ("registration_token", "2222222222", "2222222222"),
     "events:registration_cancel": ("registration_token", "MMMMMMMMMM", "RRRRRRRRRR"),
