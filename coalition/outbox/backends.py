@@ -1,7 +1,9 @@
 """Development delivery backends: files a person can open, named by the outbox key.
 
 Both are *idempotent gateways*: a message is written under its outbox key, atomically (a temporary file renamed into
-place), and ``delivered(key)`` tells whether that key already arrived. The outbox asks before sending, so a worker
+place), and ``delivered(key)`` tells whether that key already arrived from this database (each file names the
+database instance that wrote it, so a re-created development database does not find its new messages "sent").
+The outbox asks before sending, so a worker
 killed after the gateway took a message but before the row was marked sent does not deliver it a second time on
 the retry. A production gateway offers the same through its idempotency key (SMS APIs' client message id); plain
 SMTP cannot, and there a crash in that window can repeat a message, with the same Message-ID.
@@ -9,12 +11,43 @@ SMTP cannot, and there a crash in that window can repeat a message, with the sam
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
 
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
+
+_INSTANCES: dict[str, str] = {}
+
+
+def database_instance() -> str:
+    """Name the database this process writes to, as it was created: its name and when its first migration ran.
+
+    The files outlive the database (``var/mail`` survives a re-created development database, whose outbox keys
+    start again from the same ids); a file counts as delivered only for the instance that wrote it.
+    """
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    if name not in _INSTANCES:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT applied FROM django_migrations ORDER BY id LIMIT 1")
+            row = cursor.fetchone()
+        created = f"{name}@{row[0].isoformat() if row else '-'}"
+        # Short, so an email header carrying it is never folded onto two lines.
+        _INSTANCES[name] = hashlib.sha256(created.encode()).hexdigest()[:16]
+    return _INSTANCES[name]
+
+
+def _written_by_this_instance(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except FileNotFoundError:
+        return False
+    return f"X-Coalition-Instance: {database_instance()}".encode() in head
 
 
 def _filename(key: str) -> str:
@@ -38,7 +71,7 @@ class KeyedFileEmailBackend(BaseEmailBackend):
 
     def delivered(self, key: str) -> bool:
         """Whether a message with this outbox key has already arrived (the gateway's idempotency check)."""
-        return bool(key) and (self._folder() / f"{_filename(key)}.eml").exists()
+        return bool(key) and _written_by_this_instance(self._folder() / f"{_filename(key)}.eml")
 
     def send_messages(self, email_messages) -> int:
         folder = self._folder()
@@ -46,6 +79,7 @@ class KeyedFileEmailBackend(BaseEmailBackend):
         for message in email_messages:
             key = message.extra_headers.get("X-Coalition-Key") or message.extra_headers.get("Message-ID", "")
             name = _filename(key) if key else f"message-{id(message)}"
+            message.extra_headers["X-Coalition-Instance"] = database_instance()
             _write_atomically(folder / f"{name}.eml", message.message().as_bytes())
             _log_delivery(folder, key, ",".join(message.to))
         return len(email_messages)
@@ -70,10 +104,11 @@ class FileSMSBackend(SMSBackend):
     """Write each SMS to ``SMS_FILE_PATH/<key>.txt``."""
 
     def delivered(self, key: str) -> bool:
-        return (Path(settings.SMS_FILE_PATH) / f"{_filename(key)}.txt").exists()
+        return _written_by_this_instance(Path(settings.SMS_FILE_PATH) / f"{_filename(key)}.txt")
 
     def send(self, *, key: str, recipient: str, body: str) -> None:
         folder = Path(settings.SMS_FILE_PATH)
         folder.mkdir(parents=True, exist_ok=True)
-        _write_atomically(folder / f"{_filename(key)}.txt", f"To: {recipient}\n\n{body}\n".encode())
+        text = f"To: {recipient}\nX-Coalition-Instance: {database_instance()}\n\n{body}\n"
+        _write_atomically(folder / f"{_filename(key)}.txt", text.encode())
         _log_delivery(folder, key, recipient)

@@ -89,6 +89,36 @@ def test_file_backends_write_one_file_per_key_and_log_each_send(tmp_path, settin
 
 
 @pytest.mark.parametrize("channel", ["email", "sms"])
+def test_a_recreated_database_does_not_find_its_messages_already_delivered(tmp_path, settings, channel):
+    """The mailbox outlives a development database; the same key from a new database is a new message."""
+    from django.db import connection
+
+    from coalition.outbox import backends
+
+    settings.EMAIL_BACKEND = "coalition.outbox.backends.KeyedFileEmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    folder = tmp_path / ("mail" if channel == "email" else "sms")
+    extra = {"channel": "sms", "recipient": "+77011234567"} if channel == "sms" else {}
+    first, _ = _enqueue(key="registered:registration:1", **extra)
+    assert outbox.deliver(first.pk)
+    # The database is dropped and created again (its first migration runs at another time); var/mail stays.
+    OutboundMessage.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE django_migrations SET applied = applied + interval '1 day' "
+            "WHERE id = (SELECT min(id) FROM django_migrations)"
+        )
+    backends._INSTANCES.clear()
+    try:
+        again, _ = _enqueue(key="registered:registration:1", **extra)
+        assert outbox.deliver(again.pk)
+        assert len((folder / "sent.log").read_text().splitlines()) == 2  # written again, not skipped as sent
+    finally:
+        backends._INSTANCES.clear()
+
+
+@pytest.mark.parametrize("channel", ["email", "sms"])
 def test_retry_after_a_crash_between_send_and_mark_does_not_send_again(tmp_path, settings, channel):
     """A worker killed after the gateway took the message but before the commit leaves the row pending (the
     transaction rolled back). The retry asks the idempotent gateway and marks the row sent without a second send."""
