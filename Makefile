@@ -63,7 +63,7 @@ test: $(VENV)/.dev browser-deps
 # app, and Chromium for the browser tests (Playwright drives it; no browser download). Installed when missing and we
 # are root with apt; otherwise the PDF and browser tests skip with a message saying what is missing.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) chromium
+TEST_PACKAGES := $(RUN_PACKAGES) chromium wrk
 define apt_ensure
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
