@@ -80,3 +80,22 @@ def test_compliance_totals_have_an_index_to_use(election):
             if any(table in query["sql"] for table in BIG):
                 text = plan(query["sql"])
                 assert not seq_scans(text), f"{query['sql']}\n{text}"
+
+
+def test_list_pages_have_an_index_for_their_order(election):
+    """The first page of a long list must not sort the whole table: with sorts priced out, an index delivers each
+    list's order (without such an index PostgreSQL still sorts, and the plan shows it)."""
+    from events.models import Event
+    from members.models import Person
+
+    pages = {
+        "people": Person.objects.order_by("full_name", "id")[:25],
+        "events": Event.objects.order_by("starts_at", "id")[:25],
+        "donations": Donation.objects.filter(election=election).order_by("-received_on", "-id")[:50],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_incremental_sort = off")
+        for name, queryset in pages.items():
+            text = plan(queryset)
+            assert "Sort" not in text and "Index" in text, f"{name}:\n{text}"
