@@ -1,16 +1,27 @@
 """Coalition-wide Celery tasks: thin wrappers around the outbox services, safe to run twice."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from coalition import outbox
 
+# A delivery that meets the database down (a restart, a cut connection) is retried with backoff — about a minute
+# in all — instead of waiting for the next beat sweep; its transaction rolled back, so a retry sends nothing twice.
+DATABASE_RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 30,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
-@shared_task(name="coalition.tasks.deliver_message")
+
+@shared_task(name="coalition.tasks.deliver_message", **DATABASE_RETRY)
 def deliver_message(message_id: int) -> bool:
     return outbox.deliver(message_id)
 
 
-@shared_task(name="coalition.tasks.deliver_message_batch")
+@shared_task(name="coalition.tasks.deliver_message_batch", **DATABASE_RETRY)
 def deliver_message_batch() -> int:
     return outbox.deliver_batch()
 
