@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -80,7 +81,16 @@ def _decode(content: bytes) -> str:
 def _reader(content: bytes, columns: tuple[str, ...]) -> csv.DictReader:
     text = _decode(content)
     reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra")
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+    except csv.Error as exc:  # a broken quote in the header running into a field over the csv module's limit
+        raise FileRefused(_("The file is not valid CSV: %(error)s") % {"error": exc}, code="csv") from exc
+    twice = sorted(name for name, count in Counter(header).items() if name and count > 1)
+    if twice:
+        # Only one of the two columns would be read and the other silently dropped (with whatever it holds).
+        raise FileRefused(
+            _("Columns appear twice in the header: %(columns)s.") % {"columns": ", ".join(twice)}, code="columns"
+        )
     missing = [name for name in columns if name not in header]
     if missing:
         raise FileRefused(

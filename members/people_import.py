@@ -23,6 +23,7 @@ import hashlib
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -184,7 +185,7 @@ def read_file(content: bytes) -> ParsedFile:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = [_header_name(name) for name in next(reader)]
-        duplicated = sorted({name for name in header if name and header.count(name) > 1})
+        duplicated = sorted(name for name, count in Counter(header).items() if name and count > 1)
         if duplicated:
             raise FileRefused(
                 _("Columns appear twice in the header: %(columns)s.") % {"columns": ", ".join(duplicated)},

@@ -151,6 +151,14 @@ def test_duplicate_reference_inside_one_file_counts_once(election):
         ),
         (f.statement_csv([["2026-05-02", "X", "1", "KZT", "=cmd|' /C calc'!A0", "1", "", "", ""]]), "formula"),
         (f.statement_csv([["2026-05-02", "X", "1", "KZT", "Иванов", "1", "", "", "@SUM(1+1)"]]), "formula"),
+        # Found by the long fuzz run (make fuzz): a broken quote in the header ran into the csv module's field limit
+        # (a server error), and a second column of the same name hid a formula the import never read.
+        (b'payer_citizenship,"purpose\n' + b"KZ" * 70_000 + b"\n", "csv"),
+        (
+            b"date,bank_reference,amount,currency,payer_name,payer_id,payer_kind,payer_citizenship,purpose,date\n"
+            b"=,R-1,15000.00,KZT,X,900101300123,individual,KZ,P,2026-05-04\n",
+            "columns",
+        ),
     ],
 )
 def test_malformed_file_writes_nothing(election, content, code):
@@ -199,6 +207,22 @@ def test_import_donors_upserts_by_id(tmp_path):
     path.write_text(f"id,kind,name,citizenship,category\n{org},organization,ТОО Ромашка,KZ,charity\n", encoding="utf-8")
     call_command("import_donors", str(path), stdout=out, stderr=err)
     assert Donor.objects.get(identifier=org).category == "charity" and Donor.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'id,"id\n' + b"900101300123" * 12_000 + b"\n",  # a broken quote running into the csv field limit
+        b"id,kind,name,citizenship,category,id\n=,individual,X,KZ,citizen,900101300123\n",  # "id" twice
+    ],
+)
+def test_donor_registry_refuses_broken_headers_and_writes_nothing(content):
+    """Found by the long fuzz run (make fuzz): the first was a server error, the second hid a formula."""
+    from donations.services import import_donors
+
+    with pytest.raises(FileRefused):
+        import_donors(content=content)
+    assert not Donor.objects.exists()
 
 
 def test_load_election_creates_then_versions(tmp_path):
