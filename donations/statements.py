@@ -82,7 +82,9 @@ def _reader(content: bytes, columns: tuple[str, ...]) -> csv.DictReader:
     text = _decode(content)
     reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra")
     try:
-        header = [name.strip() for name in (reader.fieldnames or [])]
+        # An unnamed column (",," in the header) gets a name of its own, so its cells are read and checked too:
+        # under one shared empty name each row would keep only the last of them.
+        header = [name.strip() or f"_unnamed_{i}" for i, name in enumerate(reader.fieldnames or [])]
     except csv.Error as exc:  # a broken quote in the header running into a field over the csv module's limit
         raise FileRefused(_("The file is not valid CSV: %(error)s") % {"error": exc}, code="csv") from exc
     twice = sorted(name for name, count in Counter(header).items() if name and count > 1)
@@ -142,7 +144,7 @@ def parse_statement(content: bytes) -> ParsedFile:
                 payer_name=values["payer_name"][:300],
                 payer_id=values["payer_id"][:32],
                 payer_kind=values["payer_kind"].lower(),
-                payer_citizenship=values["payer_citizenship"].upper() or "KZ",
+                payer_citizenship=values["payer_citizenship"].upper() or "KZ",  # two letters or STATELESS
                 purpose=values["purpose"][:500],
             )
         )
@@ -173,6 +175,9 @@ def _row_error(values: dict[str, str]) -> str | None:
         return _("The amount is not a number.")
     if values["payer_kind"].lower() not in ("", "individual", "organization"):
         return _('The payer kind must be "individual", "organization" or empty.')
+    citizenship = values["payer_citizenship"].upper()
+    if citizenship and citizenship != "STATELESS" and not re.fullmatch(r"[A-Z]{2}", citizenship):
+        return _("The citizenship must be a two-letter code or stateless.")
     return None
 
 

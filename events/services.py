@@ -1006,8 +1006,10 @@ def import_stations(*, content: bytes, by) -> ImportReport:
     expected = {"number", "region", "address"}
     if fieldnames is None or not expected <= {h.strip().lower() for h in fieldnames}:
         raise StationImportError(_("The first line must be the header: number,region,address."))
-    header = [(name or "").strip().lower() for name in fieldnames]
-    twice = sorted(name for name, count in Counter(header).items() if name and count > 1)
+    # An unnamed column gets a name of its own, so its cells are read (and checked for formulas) too.
+    header = [(name or "").strip().lower() or f"_unnamed_{i}" for i, name in enumerate(fieldnames)]
+    reader.fieldnames = header
+    twice = sorted(name for name, count in Counter(header).items() if count > 1)
     if twice:  # one of the two columns would be dropped unread, with whatever it holds
         raise StationImportError(_("Columns appear twice in the header: %(columns)s.") % {"columns": ", ".join(twice)})
     regions = {r.code: r for r in Region.objects.all()}

@@ -214,6 +214,8 @@ def test_import_donors_upserts_by_id(tmp_path):
     [
         b'id,"id\n' + b"900101300123" * 12_000 + b"\n",  # a broken quote running into the csv field limit
         b"id,kind,name,citizenship,category,id\n=,individual,X,KZ,citizen,900101300123\n",  # "id" twice
+        # Two unnamed columns: under one shared empty name the row kept only the last cell, not the formula.
+        b"id,kind,name,citizenship,category,,\n,individual,X,KZ,citizen,=,x\n",
     ],
 )
 def test_donor_registry_refuses_broken_headers_and_writes_nothing(content):
@@ -223,6 +225,19 @@ def test_donor_registry_refuses_broken_headers_and_writes_nothing(content):
     with pytest.raises(FileRefused):
         import_donors(content=content)
     assert not Donor.objects.exists()
+
+
+def test_a_citizenship_that_is_not_a_country_code_refuses_its_row(election):
+    """Found by the long fuzz run: "00000000000" overflowed the column (a 500 from the import's COPY)."""
+    rows = [
+        ["2026-05-02", "C-1", "1000", "KZT", "Иванов", f.iin(), "individual", "00000000000", ""],
+        ["2026-05-02", "C-2", "1000", "KZT", "Петров", f.iin(), "individual", "stateless", ""],
+        ["2026-05-02", "C-3", "1000", "KZT", "Сидоров", f.iin(), "individual", "", ""],
+    ]
+    statement = services.import_bank_statement(election=election, file_name="s.csv", content=f.statement_csv(rows))
+    assert statement.summary["imported"] == 2
+    assert [e["line"] for e in statement.errors] == [2]
+    assert set(Donation.objects.values_list("payer_citizenship", flat=True)) == {"STATELESS", "KZ"}
 
 
 def test_load_election_creates_then_versions(tmp_path):

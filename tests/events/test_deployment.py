@@ -51,6 +51,7 @@ def test_csv_import_is_idempotent_and_updates_addresses(staff_user):
         (b"number,region,address\n" + b"1" * 21 + b",KZ-71,x\n", "too long"),
         # The long fuzz run (make fuzz): a second column of the same name hid a formula the import never read.
         (b"region,address,number,region\n@,x,101,KZ-35\n", "twice"),
+        (b"number,region,address,,\n1,KZ-71,x,=cmd,y\n", "formula"),  # two unnamed columns: both cells read
     ],
 )
 def test_malformed_csv_is_rejected_whole_with_a_clear_error(staff_user, content, message):
