@@ -57,6 +57,17 @@ class Incoming:
     currency: str = "KZT"
     line: int | None = None
 
+    def payer(self, *, donor: Donor | None, pledge) -> rules.Payer:
+        """The engine's view of this payment's payer (the registry's record when there is one)."""
+        return payer_for(
+            payer_id=self.payer_id,
+            name=self.payer_name,
+            kind=self.payer_kind,
+            citizenship=self.payer_citizenship,
+            donor=donor,
+            pledge=pledge,
+        )
+
     @classmethod
     def from_row(cls, row: StatementRow) -> Incoming:
         return cls(
@@ -134,14 +145,7 @@ def record_donation(
             raise ValidationError(_("The election has no rules yet."))
         donor = Donor.objects.filter(identifier=incoming.payer_id).first() if incoming.payer_id else None
         pledge = _pledge_for(election, incoming)
-        payer = payer_for(
-            payer_id=incoming.payer_id,
-            name=incoming.payer_name,
-            kind=incoming.payer_kind,
-            citizenship=incoming.payer_citizenship,
-            donor=donor,
-            pledge=pledge,
-        )
+        payer = incoming.payer(donor=donor, pledge=pledge)
         ruleset = version.as_rules(election)
         outcome = rules.decide(
             ruleset,
@@ -237,14 +241,7 @@ def record_donations(
                 if ref in pledges and pledges[ref].payer_id == incoming.payer_id
             ]
             pledge = max(candidates, key=lambda p: p.declared_at) if candidates and incoming.payer_id else None
-            payer = payer_for(
-                payer_id=incoming.payer_id,
-                name=incoming.payer_name,
-                kind=incoming.payer_kind,
-                citizenship=incoming.payer_citizenship,
-                donor=donor,
-                pledge=pledge,
-            )
+            payer = incoming.payer(donor=donor, pledge=pledge)
             outcome = rules.decide(
                 ruleset,
                 amount=incoming.amount,
