@@ -219,8 +219,10 @@ def approvers_to_notify(event: Event) -> list:
         .order_by("pk")
     )
     deciders = [user for user in may_approve if approval_refusal(user, event) is None]
+    # approval_refusal already leaves coordinators out of national proposals; with no regional decider left, the
+    # deciders are HQ approvers.
     regional = [user for user in deciders if scoped_region(user) is not None]
-    return regional if regional and not event.is_national else [u for u in deciders if scoped_region(u) is None]
+    return regional or deciders
 
 
 def notify_approvers(event: Event) -> int:
