@@ -271,6 +271,7 @@ def statement_csv(rows: int, *, seed: int = 7) -> bytes:
     import random
 
     from bench.generate import FUND_OPENS
+    from donations.statements import STATEMENT_COLUMNS
     from members.models import Person
 
     rng = random.Random(seed)
@@ -278,19 +279,7 @@ def statement_csv(rows: int, *, seed: int = 7) -> bytes:
     run = uuid.uuid4().hex[:6].upper()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "date",
-            "bank_reference",
-            "amount",
-            "currency",
-            "payer_name",
-            "payer_id",
-            "payer_kind",
-            "payer_citizenship",
-            "purpose",
-        ]
-    )
+    writer.writerow(STATEMENT_COLUMNS)
     for i in range(rows):
         iin, name = rng.choice(people)
         writer.writerow(
