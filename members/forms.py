@@ -92,6 +92,7 @@ class ApplicationForm(forms.Form):
         self.fields["consent"].widget.attrs["aria-describedby"] = "consent-text"
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes the <form> and its CSRF token around the cached fields
+        self.helper.disable_csrf = True  # crispy adds a token even without the form tag: it would be cached
         self.helper.layout = Layout(
             Fieldset(
                 _("The organization"),
