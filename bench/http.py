@@ -57,29 +57,73 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+-- Form mode plays one new visitor per GET+POST pair, as browsers do: the GET carries no cookie, the answer's CSRF
+-- cookie and every hidden input of the form (in document order, duplicates included) go with the POST that follows.
+local form_marker = "%(form_marker)s"
+local visitor_cookie, visitor_fields, last_kind = nil, nil, nil
+
+local function urlencode(text)
+  return (string.gsub(text, "[^%%w%%-_%%.~]", function(c) return string.format("%%%%%%02X", string.byte(c)) end))
+end
+
+local function unescape_html(text)
+  text = string.gsub(text, "&quot;", '"')
+  text = string.gsub(text, "&#x27;", "'")
+  text = string.gsub(text, "&lt;", "<")
+  text = string.gsub(text, "&gt;", ">")
+  return (string.gsub(text, "&amp;", "&"))
+end
+
+local function read_visitor(headers, body)
+  local cookie = headers["Set-Cookie"] or headers["set-cookie"] or ""
+  local name, value = string.match(cookie, "^%%s*([^=;]+)=([^;]*)")
+  local start = string.find(body or "", form_marker, 1, true)
+  if not start or not name then return end
+  local stop = string.find(body, "</form>", start, true) or #body
+  local pairs_ = {}
+  for tag in string.gmatch(string.sub(body, start, stop), "<input[^>]*>") do
+    if string.find(tag, 'type="hidden"', 1, true) then
+      local field = string.match(tag, 'name="([^"]*)"')
+      local val = string.match(tag, 'value="([^"]*)"') or ""
+      if field then table.insert(pairs_, urlencode(field) .. "=" .. urlencode(unescape_html(val))) end
+    end
+  end
+  visitor_cookie, visitor_fields = name .. "=" .. value, table.concat(pairs_, "&")
+end
+
 function request()
   if started == 0 then started = now_us() end
   sent = sent + 1
   local id = (tid or 0) * stride + sent
   -- A new client address per request and per run (the rate limit keys IPv6 on its first 64 bits).
   local ip = string.format("fd00:%%x:%%x:%%x::1", run_id, tid or 0, id %% 65536)
-  local headers = {["Cookie"] = cookie, ["X-Bench-Client"] = ip}
-  if mode == "form" and sent %% 2 == 0 then
-    headers["Content-Type"] = "application/x-www-form-urlencoded"
-    local body = string.gsub(body_tpl, "BINVALUE", bins[(tid or 0) * stride + sent / 2] or "000000000000")
+  if mode == "form" and visitor_fields then
+    local headers = {["Cookie"] = visitor_cookie, ["X-Bench-Client"] = ip,
+                     ["Content-Type"] = "application/x-www-form-urlencoded"}
+    local body = string.gsub(body_tpl, "BINVALUE", bins[(tid or 0) * stride + sent] or "000000000000")
+    if visitor_fields ~= "" then body = body .. "&" .. visitor_fields end
+    visitor_cookie, visitor_fields, last_kind = nil, nil, "POST"
     return wrk.format("POST", post_path, headers, body)
   end
-  return wrk.format("GET", get_path, headers)
+  last_kind = "GET"
+  if mode == "form" then  -- a new visitor: no cookie at all
+    return wrk.format("GET", get_path, {["X-Bench-Client"] = ip})
+  end
+  return wrk.format("GET", get_path, {["Cookie"] = cookie, ["X-Bench-Client"] = ip})
 end
 
 function response(status, headers, body)
   answered = answered + 1
   -- Which request an answer belongs to is not known for sure (wrk re-sends on a new connection when the server
   -- closes a kept-alive one, calling request() again), so an answer is judged by itself: the page (200, with no
-  -- form error in it) or, for the form's POST, the redirect to its confirmation page.
+  -- form error in it) or, for the form's POST, the redirect to its confirmation page. A 403 (CSRF) is an error.
   local ok = status == 200 and not string.find(body or "", "is-invalid", 1, true)
   if mode == "form" and status == %(post_status)d and status ~= 200 then
     ok = string.find(headers["Location"] or "", "%(post_location)s", 1, true) ~= nil
+  end
+  if mode == "form" and last_kind == "GET" and status == 200 then
+    read_visitor(headers, body)
+    if not visitor_fields then ok = false end  -- the page lacks its form or its CSRF cookie
   end
   if not ok then
     bad = bad + 1
@@ -231,6 +275,7 @@ def wrk(
     log_dir: Path,
     post_status: int = 302,
     post_location: str = "/done/",
+    form_marker: str = 'id="join-form"',
 ) -> LoadResult:
     """Run wrk with ``threads`` connections until ``requests`` answers (GET, or GET+POST alternately)."""
     if not shutil.which("wrk"):
@@ -247,6 +292,7 @@ def wrk(
         "mode": "form" if post else "get",
         "post_status": post_status,
         "post_location": post_location,
+        "form_marker": form_marker.replace('"', '\\"'),
         "limit": limit,
         "stride": stride,
         "run_id": secrets.randbelow(65536),
