@@ -8,7 +8,8 @@ from django.views.decorators.http import require_http_methods
 # Compiled once, like the app's templates under the cached loader.
 TEMPLATE = engines["django"].from_string(
     '<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>{{ title }}</title></head>'
-    '<body><main><h1>{{ title }}</h1><form id="floor-form" method="post">{% csrf_token %}<button>OK</button></form></main></body>'
+    '<body><main><h1>{{ title }}</h1><form id="floor-form" method="post">{% csrf_token %}<button>OK</button></form>'
+    "</main></body>"
     "</html>"
 )
 

@@ -156,7 +156,7 @@ def assert_not_refused(response, page: str):
 def test_join_form_works_for_every_visitor_after_the_cache_is_warm():
     visitor().get("/join/")  # someone else fills the cache first
     for n in range(VISITORS):
-        response, form = submit(
+        response, _form = submit(
             visitor(),
             "/join/",
             {
