@@ -252,11 +252,22 @@ class Browser:
             raise RuntimeError(f"no CSRF token on {path}")
         return match.group(1)
 
-    def login(self, username: str, password: str) -> None:
+    def login(self, username: str, password: str, *, totp_key: str = "") -> None:
+        """Log in through the login form and, with ``totp_key``, the second-factor page (the current TOTP code)."""
         token = self.token("/accounts/login/")
         self.post("/accounts/login/", {"csrfmiddlewaretoken": token, "username": username, "password": password})
         if not any(c.name == "sessionid" for c in self.jar):
             raise RuntimeError("login refused")
+        if totp_key:
+            from binascii import unhexlify
+
+            from django_otp.oath import totp
+
+            token = self.token("/accounts/two-factor/verify/")
+            code = f"{totp(unhexlify(totp_key)):06d}"
+            page = self.post("/accounts/two-factor/verify/", {"csrfmiddlewaretoken": token, "code": code})
+            if 'name="code"' in page:
+                raise RuntimeError("second factor refused")
 
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)

@@ -26,14 +26,14 @@ def main(argv: list[str] | None = None) -> int:
     from bench import http, run
 
     run.ensure_data(args.scale, sys.stdout)
-    run.bench_user()
+    device = run.bench_device(run.bench_user())
     log_dir = Path(tempfile.mkdtemp(prefix="load-"))
     results = {}
     with http.gunicorn(http.server_env(), workers=args.workers, log_dir=log_dir) as base:
         run.form_load(base, requests=40, log_dir=log_dir)  # warm both workers
         results["/join/ GET+POST (CSRF)"] = run.form_load(base, requests=args.requests, log_dir=log_dir)
         browser = http.Browser(base)
-        browser.login("bench-admin", run.BENCH_PASSWORD)
+        browser.login("bench-admin", run.BENCH_PASSWORD, totp_key=device.key)
         cookie = browser.cookie_header()
         http.wrk(base, get="/", cookie=cookie, requests=40, log_dir=log_dir)
         results["dashboard (logged in)"] = http.wrk(

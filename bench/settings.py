@@ -11,6 +11,7 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("EMAIL_BACKEND", "coalition.outbox.backends.KeyedFileEmailBackend")
+os.environ.setdefault("HOTLINE_IDENTITY_KEYS", "YmVuY2gtb25seS1ob3RsaW5lLWlkZW50aXR5LWtleTA=")  # bench-only Fernet key
 
 from coalition.settings import *  # noqa: F403
 

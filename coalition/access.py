@@ -60,7 +60,8 @@ def _profile_with_region(user):
 class SecondFactorMiddleware:
     """Hold a logged-in user who owes a TOTP code at the enrolment or verify page (coalition.twofactor).
 
-    Users in OTP_REQUIRED_ROLES always owe it; anyone else who enrolled a device owes it too. Public views
+    Superusers and users in OTP_REQUIRED_ROLES always owe it, judged on every request (a role granted mid-session
+    is held at once); anyone else who enrolled a device owes it too. Public views
     (@login_not_required), the two second-factor pages and logout stay reachable. Runs after django-otp's
     OTPMiddleware, which sets ``request.user.is_verified()``.
     """
@@ -84,9 +85,7 @@ class SecondFactorMiddleware:
         match = getattr(request, "resolver_match", None)
         if match is not None and match.view_name in self.EXEMPT:
             return None
-        owed = request.session.get(twofactor.OWED_SESSION_KEY)
-        if owed is None:  # sessions from before the login signal recorded it
-            owed = twofactor.record_owed(request, user)
+        owed = twofactor.owed(request, user)
         if not owed:
             return None
         target = "otp_verify" if owed == "verify" else "otp_setup"

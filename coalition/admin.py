@@ -1,7 +1,6 @@
 """Admin registrations: the full /admin/ for superusers, and the read-only /audit/ site for auditors."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import PeriodicTask
 
 from coalition.admin_sites import ReadOnlyAdmin, audit_site
@@ -32,16 +31,11 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 class OutboundMessageAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "channel", "shown_recipient", "subject", "status", "attempts", "sent_at"]
+    """Delivery state only: the recipient and text are classified (coalition/privacy.py) and shown on neither site."""
+
+    list_display = ["created_at", "channel", "key", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status", "channel"]
     search_fields = ["key", "subject"]
-    # A hotline reporter's address is visible to the integrity officer alone: never here.
-    exclude = ["recipient"]
-    readonly_fields = ["shown_recipient"]
-
-    @admin.display(description=_("recipient"))
-    def shown_recipient(self, obj: OutboundMessage) -> str:
-        return "•••" if obj.key.startswith("hotline:reporter:") else obj.recipient
 
 
 admin.site.register(AuditEntry, AuditEntryAdmin)

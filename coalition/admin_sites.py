@@ -1,17 +1,50 @@
 """The two admin sites: /admin/ for superusers, /audit/ read-only for auditors."""
 
+from functools import wraps
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from coalition.privacy import Audience, PrivacyAdminMixin, reading_as
 from coalition.roles import Role, has_role
 
 
-class SuperuserAdminSite(admin.AdminSite):
+class PrivateSite(admin.AdminSite):
+    """An admin site whose pages are built from the privacy classification for its audience.
+
+    Every ModelAdmin registered here gets :class:`~coalition.privacy.PrivacyAdminMixin`, and every view runs (and
+    renders) with the audience set, so object names hide what the audience may not see.
+    """
+
+    audience: Audience
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        base = admin_class or admin.ModelAdmin
+        if not issubclass(base, PrivacyAdminMixin):
+            base = type(f"Private{base.__name__}", (PrivacyAdminMixin, base), {"privacy_audience": self.audience})
+        super().register(model_or_iterable, base, **options)
+
+    def admin_view(self, view, cacheable=False):
+        guarded = super().admin_view(view, cacheable)
+
+        @wraps(guarded)
+        def read_as_audience(request, *args, **kwargs):
+            with reading_as(self.audience):
+                response = guarded(request, *args, **kwargs)
+                if callable(getattr(response, "render", None)) and not response.is_rendered:
+                    response.render()  # a TemplateResponse renders after the view returns: render it here
+            return response
+
+        return read_as_audience
+
+
+class SuperuserAdminSite(PrivateSite):
     site_header = _("Coalition HQ administration")
     site_title = _("Coalition HQ")
+    audience = Audience.SUPERUSER
 
     def has_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser
@@ -30,7 +63,7 @@ class AuditorAuthenticationForm(AdminAuthenticationForm):
             raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 
-class AuditorSite(admin.AdminSite):
+class AuditorSite(PrivateSite):
     """A view-only admin for the auditor group: every model registered here, nothing can be changed."""
 
     site_header = _("Coalition HQ: audit")
@@ -38,6 +71,7 @@ class AuditorSite(admin.AdminSite):
     index_title = _("Records open to auditors (read-only)")
     enable_nav_sidebar = True
     login_form = AuditorAuthenticationForm
+    audience = Audience.AUDITOR
 
     def has_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and has_role(request.user, Role.AUDITOR)

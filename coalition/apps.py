@@ -12,7 +12,10 @@ class CoalitionConfig(AppConfig):
     def ready(self) -> None:
         from coalition import checks  # noqa: F401 - registers the system checks
         from coalition.celery import app  # noqa: F401 - tasks queued from Django use this app's settings
+        from coalition.privacy import guard_names
         from coalition.roles import sync_role_permissions
+
+        guard_names()
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="coalition.sync_role_permissions")
 

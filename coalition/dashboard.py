@@ -184,10 +184,7 @@ def coalition_panel(filters: Filters, links: _Links, today: date, regions: list[
         "oldest": oldest,
         "oldest_days": (today - timezone.localdate(oldest)).days if oldest else None,
         "queue_link": links.to("members:staff_queue", perm),
-        "by_kind": [
-            {**row, "link": organizations(status="admitted", kind=row["kind"])}
-            for row in members.admitted_by_kind(region=region)
-        ],
+        "by_kind": [{**row, "link": organizations(status="admitted", kind=row["kind"])} for row in summary["by_kind"]],
         "by_region": [
             {
                 "region": r,

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 JPEG, PNG = "image/jpeg", "image/png"
-MAX_PIXELS = 50_000_000  # larger images are refused rather than decoded (decompression bombs)
+# Decoding costs memory and CPU in proportion to the pixels, not to the file's bytes: a 7000×7000 PNG of one colour
+# is a few hundred kilobytes and ~200 MB decoded. So the pixel count is read from the header before anything is
+# decoded, and no image is ever decoded to more than MAX_PIXELS (24 MP: a 6000×4000 photo, ~100 MB as RGBA).
+MAX_PIXELS = 24_000_000
+# A larger JPEG is not refused: JPEG decodes at 1/2, 1/4 or 1/8 of its size for the price of that size ("draft"
+# mode), so it is read scaled down under MAX_PIXELS. Beyond this its header is refused too (1/8 would still be big).
+MAX_JPEG_PIXELS = 8 * 8 * MAX_PIXELS
 
 
 class ImageRejected(ValueError):
@@ -46,9 +52,8 @@ def _decode_upright(data: bytes, mode_for: str) -> Image.Image:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    raise ImageRejected(_("The image is too large."))
+            with Image.open(io.BytesIO(data)) as image:  # reads the header only
+                _bound_decoding(image)
                 image.load()
                 # Turn the picture as its EXIF orientation says before that tag is dropped with the rest.
                 upright = ImageOps.exif_transpose(image)
@@ -62,6 +67,28 @@ def _decode_upright(data: bytes, mode_for: str) -> Image.Image:
             raise ImageRejected(_("The image could not be read.")) from exc
         except Image.DecompressionBombWarning as exc:
             raise ImageRejected(_("The image is too large.")) from exc
+
+
+def _bound_decoding(image: Image.Image) -> None:
+    """Refuse, from the header alone, an image that would decode to more than MAX_PIXELS; scale a big JPEG down.
+
+    Nothing has been decoded yet when this runs (Image.open reads the header); ``draft`` makes the JPEG decoder
+    itself skip the detail, so the full-size pixels are never held in memory.
+    """
+    pixels = image.width * image.height
+    if pixels <= MAX_PIXELS:
+        return
+    if image.format == "JPEG" and pixels <= MAX_JPEG_PIXELS:
+        scale = 2
+        while (image.width // scale) * (image.height // scale) > MAX_PIXELS:
+            scale *= 2
+        image.draft("RGB", (image.width // scale, image.height // scale))
+        if image.width * image.height <= MAX_PIXELS:
+            return
+    raise ImageRejected(
+        _("The image is too large (%(width)d×%(height)d pixels): send one of at most %(mp)d megapixels.")
+        % {"width": image.width, "height": image.height, "mp": MAX_PIXELS // 1_000_000}
+    )
 
 
 def _encode(image: Image.Image, content_type: str) -> bytes:

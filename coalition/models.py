@@ -141,4 +141,5 @@ class OutboundMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} → {self.recipient}: {self.subject or self.key}"
+        # Never the recipient: it may be a hotline reporter (see coalition/privacy.py).
+        return f"{self.get_channel_display()}: {self.subject or self.key}"

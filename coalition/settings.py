@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 413/429 from Content-Length and the view's declared budget, before anything below reads the body.
+    "coalition.middleware.RequestBudgetMiddleware",
     "coalition.middleware.RefuseNulMiddleware",  # 400 to a NUL byte in the URL: PostgreSQL text cannot hold one
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -131,17 +133,35 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sessions: a working day at most, and gone when the browser closes (staff use shared office computers).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# TOTP second factor (django-otp): optional for every staff user, required for these roles (coalition.twofactor).
-OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["finance_officer", "integrity_officer"])
+# TOTP second factor (django-otp): optional for every staff user, required for superusers and these roles, judged on
+# every request so a role granted mid-session is held at once (coalition.twofactor). Auditors read all personal data.
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["finance_officer", "integrity_officer", "auditor"])
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Coalition HQ")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force protection for the staff login (django-axes): lock the username+IP pair after 5 failures.
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g. 127.0.0.1,::1 for nginx on the
+# same host). Empty: REMOTE_ADDR is the client. Login lockouts and rate limits key on coalition.proxy.client_ip.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Brute-force protection for the staff login (django-axes, coalition.lockout): lock the username (from any address)
+# after AXES_FAILURE_LIMIT failures in a row for LOGIN_LOCKOUT_MINUTES, doubled by every try during the lockout, up
+# to LOGIN_LOCKOUT_MAX_HOURS.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+LOGIN_LOCKOUT_MAX_HOURS = env.int("LOGIN_LOCKOUT_MAX_HOURS", default=24)
+if AXES_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1 or LOGIN_LOCKOUT_MAX_HOURS * 60 < LOGIN_LOCKOUT_MINUTES:
+    raise ImproperlyConfigured(
+        "AXES_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1, LOGIN_LOCKOUT_MAX_HOURS not below them."
+    )
+AXES_COOLOFF_TIME = "coalition.lockout.cool_off"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each username's attempts expire on their own backoff (coalition.lockout)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns that without ip_address rotating the User-Agent escapes a lock: not with "username" alone, whose
+# failures axes sums over every address and agent (tests/security/test_behind_proxy.py). An address would be
+# either everyone's (127.0.0.1 behind nginx) or a botnet's many.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_CLIENT_IP_CALLABLE = "coalition.proxy.client_ip"  # recorded with each attempt: the client, not the proxy
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -255,6 +275,12 @@ CONTENT_SECURITY_POLICY = {
 }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "coalition.views.ratelimited"
+# Rate limits count per client (the address a trusted proxy reports) under an HMAC keyed by SECRET_KEY: the cache
+# holds no address and nothing computable from one (coalition.proxy).
+RATELIMIT_IP_META_KEY = "coalition.proxy.client_ip"
+RATELIMIT_HASH_ALGORITHM = "coalition.proxy.SaltedHash"
+# The largest request body a view accepts unless it declares its own (coalition.middleware.request_budget).
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=3 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
@@ -274,6 +300,24 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 HOTLINE_RATE = env.str("HOTLINE_RATE", default="10/h")  # posts per IP to the public hotline forms
 COALITION_NAME = env.str("COALITION_NAME", default="Народная коалиция")
 HOTLINE_PHONE = env.str("HOTLINE_PHONE", default="+7 7172 707 616")
+# The hotline's identity vault is encrypted at rest (coalition/hotline/vault.py): comma-separated Fernet keys, the
+# first encrypts and every one decrypts (rotation: docs/operations.md). Required in production; a development
+# machine gets a fixed, publicly known key, which protects nothing.
+HOTLINE_IDENTITY_KEYS = env.list("HOTLINE_IDENTITY_KEYS", default=[])
+if not HOTLINE_IDENTITY_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set HOTLINE_IDENTITY_KEYS (or DEBUG=1 for development): "
+            'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+        )
+    HOTLINE_IDENTITY_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1ob3RsaW5lLWtleS0wMDA="]  # nosec B105 # DEBUG only
+try:
+    from cryptography.fernet import Fernet
+
+    for _key in HOTLINE_IDENTITY_KEYS:
+        Fernet(_key)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"HOTLINE_IDENTITY_KEYS holds a value that is not a Fernet key: {exc}") from None
 # Bulk import of people (members/people_import.py): a bigger file is refused whole, before anything is written.
 PEOPLE_IMPORT_MAX_BYTES = env.int("PEOPLE_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 PEOPLE_IMPORT_MAX_ROWS = env.int("PEOPLE_IMPORT_MAX_ROWS", default=2000)

@@ -4,6 +4,10 @@ After the password, a user who must use a second factor and has no confirmed dev
 (QR code + secret + a code to confirm); a user with a confirmed device is sent to the verify page. Until the session
 is verified, every page but the public ones, these two and logout redirects there
 (coalition.access.SecondFactorMiddleware).
+
+Who must use one is decided on every request, not once at login: superusers and the roles in OTP_REQUIRED_ROLES
+(finance and integrity officers and auditors by default: they read personal data) owe a code the moment they hold the
+authority, so a role granted to a running session takes effect on its next request (docs/security.md, class 7).
 """
 
 from __future__ import annotations
@@ -31,12 +35,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from coalition.roles import has_role
 
 SETUP_NAME = "Coalition HQ authenticator"
-OWED_SESSION_KEY = "coalition_otp_owed"  # "verify", "setup" or "" (nothing owed), recorded at login
+OWED_SESSION_KEY = "coalition_otp_owed"  # "verify" if the user had enrolled a device at login, else ""
 
 
 def second_factor_required(user) -> bool:
-    """Whether ``user`` must verify a TOTP code after the password (roles in OTP_REQUIRED_ROLES)."""
-    return user.is_authenticated and has_role(user, *getattr(settings, "OTP_REQUIRED_ROLES", ()))
+    """Whether ``user`` must verify a TOTP code after the password: superusers and roles in OTP_REQUIRED_ROLES."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or has_role(user, *getattr(settings, "OTP_REQUIRED_ROLES", ()))
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -44,10 +50,25 @@ def confirmed_device(user) -> TOTPDevice | None:
 
 
 def record_owed(request: HttpRequest, user) -> str:
-    """Record in the session what second factor the user owes, so later requests need no query for it."""
-    owed = "verify" if confirmed_device(user) is not None else ("setup" if second_factor_required(user) else "")
+    """Record in the session whether the user had enrolled a device at login (an optional one is owed too)."""
+    owed = "verify" if confirmed_device(user) is not None else ""
     request.session[OWED_SESSION_KEY] = owed
     return owed
+
+
+def owed(request: HttpRequest, user) -> str:
+    """Return what an unverified session owes now: "verify", "setup" or "" (nothing).
+
+    The user's authority is judged on this request (superuser flag and role groups as the database holds them now),
+    so a role needing a second factor granted mid-session is held at once. Only the optional case (a user who needs
+    no second factor but enrolled one) is read from the session, recorded at login.
+    """
+    if second_factor_required(user):
+        return "verify" if confirmed_device(user) is not None else "setup"
+    recorded = request.session.get(OWED_SESSION_KEY)
+    if recorded is None:  # sessions from before the login signal recorded it
+        recorded = record_owed(request, user)
+    return "verify" if recorded == "verify" else ""
 
 
 @receiver(user_logged_in)

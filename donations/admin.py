@@ -10,6 +10,7 @@ from donations import reports
 from donations.models import (
     CoercionAlert,
     ComplianceReport,
+    Correction,
     Decision,
     Donation,
     Donor,
@@ -125,6 +126,30 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 
 admin.site.register(LedgerEntry, LedgerEntryAdmin)
+
+
+@admin.register(Correction, site=audit_site)
+class CorrectionAdmin(ReadOnlyAdmin):
+    """Who proposed each correction and who (another finance officer) approved or rejected it."""
+
+    list_display = [
+        "entry_date",
+        "election",
+        "source",
+        "payer_id",
+        "amount",
+        "returned_reference",
+        "status",
+        "proposed_by",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["election", "status", "source"]
+    list_select_related = ["election", "proposed_by", "decided_by"]
+    search_fields = ["payer_id", "note", "returned_reference"]
+
+
+admin.site.register(Correction, CorrectionAdmin)
 
 
 @admin.register(Refund, site=audit_site)

@@ -217,6 +217,15 @@ class CorrectionForm(forms.Form):
     entry_date = forms.DateField(
         label=_("date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    returned_reference = forms.CharField(
+        label=_("bank reference of the money paid back"),
+        max_length=64,
+        required=False,
+        help_text=_(
+            "Only when the money was actually paid back to the payer: then, once approved, it no longer counts "
+            "against the cap. A reversal without it corrects the books but frees no room under a cap."
+        ),
+    )
     note = forms.CharField(label=_("reason for the correction"), max_length=300)
 
     def clean_amount(self):

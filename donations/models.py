@@ -530,6 +530,115 @@ class LedgerEntry(AppendOnlyModel):
         return f"{self.entry_date} {self.get_kind_display()} {self.amount} ₸"
 
 
+@pgtrigger.register(
+    # Nobody deletes a proposal, and once decided it is history: only a pending row may change, and then only its
+    # decision (status, who, when, the ledger row it wrote) -- never what was proposed.
+    pgtrigger.Protect(name="correction_no_delete", operation=pgtrigger.Delete),
+    pgtrigger.Protect(
+        name="correction_decided_once",
+        operation=pgtrigger.Update,
+        condition=~pgtrigger.Q(old__status="pending")
+        | pgtrigger.Q(old__election_id__df=pgtrigger.F("new__election_id"))
+        | pgtrigger.Q(old__source__df=pgtrigger.F("new__source"))
+        | pgtrigger.Q(old__payer_id__df=pgtrigger.F("new__payer_id"))
+        | pgtrigger.Q(old__amount__df=pgtrigger.F("new__amount"))
+        | pgtrigger.Q(old__entry_date__df=pgtrigger.F("new__entry_date"))
+        | pgtrigger.Q(old__returned_reference__df=pgtrigger.F("new__returned_reference"))
+        | pgtrigger.Q(old__note__df=pgtrigger.F("new__note"))
+        | pgtrigger.Q(old__proposed_by_id__df=pgtrigger.F("new__proposed_by_id")),
+    ),
+)
+class Correction(models.Model):
+    """A correction of the ledger proposed by one finance officer; it takes effect -- a ``correction`` ledger row
+    -- only when a different finance officer approves it (four eyes). A pending one changes no total.
+
+    A negative correction frees room under a cap only when it records money actually paid back to the payer
+    (``returned_reference``, the bank's reference of that payment): a book-keeping reversal does not.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    election = models.ForeignKey(
+        Election, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("election")
+    )
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    payer_id = models.CharField(_("payer IIN/BIN"), max_length=32, blank=True)
+    amount = models.DecimalField(_("amount, ₸"), **MONEY, help_text=_("Negative to reverse a credited amount."))
+    entry_date = models.DateField(_("date"))
+    returned_reference = models.CharField(
+        _("bank reference of the money paid back"),
+        max_length=64,
+        blank=True,
+        help_text=_("Only when the money was actually paid back to the payer; otherwise the cap room stays used."),
+    )
+    note = models.CharField(_("reason for the correction"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    ledger_entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+        verbose_name=_("ledger entry"),
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        permissions = [("approve_correction", _("Can approve or reject a correction another officer proposed"))]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="correction_amount_nonzero"),
+            # Money paid back is a reversal, and it was paid back to someone.
+            models.CheckConstraint(
+                condition=Q(returned_reference="") | Q(amount__lt=0) & ~Q(payer_id=""),
+                name="correction_returned_is_a_reversal_to_a_payer",
+            ),
+            # Four eyes: the proposer never decides.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="correction_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                | ~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="correction_decided_has_decider",
+            ),
+            # Only an approved correction is in the ledger, and an approved one always is.
+            models.CheckConstraint(
+                condition=Q(status="approved", ledger_entry__isnull=False)
+                | ~Q(status="approved") & Q(ledger_entry__isnull=True),
+                name="correction_approved_is_in_ledger",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["election", "proposed_at"], condition=Q(status="pending"), name="correction_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_date} {self.amount} ₸ ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
 @pgtrigger.register(_append_only("compliance_report_append_only"))
 class ComplianceReport(AppendOnlyModel):
     """A filed compliance report: the file as produced and its SHA-256, for the auditors' pack."""

@@ -14,6 +14,7 @@ _MODELS = (
     "ledgerentry",
     "compliancereport",
     "coercionalert",
+    "correction",
 )
 
 PERMISSIONS = {
@@ -30,7 +31,10 @@ PERMISSIONS = {
         "donations.add_donation",
         "donations.change_donation",
         "donations.change_refund",
-        "donations.add_ledgerentry",
+        # A correction is proposed by one finance officer and approved by another (four eyes, in the service);
+        # nobody adds ledger rows by hand.
+        "donations.add_correction",
+        "donations.approve_correction",
     ],
     # Auditors read everything, in /audit/ and in the compliance reports.
     Role.AUDITOR: [f"donations.view_{model}" for model in _MODELS],

@@ -34,6 +34,34 @@ from donations.models import (
 ZERO = rules.ZERO
 CREDITED = (LedgerEntry.Kind.CREDIT, LedgerEntry.Kind.CORRECTION)
 
+# What counts against a cap is money credited and kept (docs/security.md, "Money limits"): every credit, every
+# approved correction that adds, and an approved reversal only when it records the money actually paid back to
+# the payer (the bank's reference of that payment). A book-keeping reversal lowers the accepted figure in the
+# books but frees no cap room: otherwise an insider could "correct" a payer's total down and take the cap again.
+KEPT_CORRECTION = Q(kind=LedgerEntry.Kind.CORRECTION) & (Q(amount__gt=0) | ~Q(bank_reference=""))
+KEPT = Q(kind=LedgerEntry.Kind.CREDIT) | KEPT_CORRECTION
+
+
+def _kept_corrections_by_source() -> dict:
+    """Aggregates over the ledger's corrections (a few rows): per source, the part that counts against its cap."""
+    return {
+        f"kept_correction_{source}": Sum("amount", filter=Q(source=source), default=ZERO) for source in rules.SOURCES
+    }
+
+
+def kept_by_source(election: Election) -> dict[str, Decimal]:
+    """Return, per source, the money credited and kept (what its cap is checked against), in one query."""
+    from coalition.aggregates import one_row, totals
+
+    row = one_row(
+        totals(
+            LedgerDayTally.objects.filter(election=election, kind=LedgerEntry.Kind.CREDIT),
+            **{f"credit_{source}": Sum("amount", filter=Q(source=source), default=ZERO) for source in rules.SOURCES},
+        ),
+        totals(LedgerEntry.objects.filter(KEPT_CORRECTION, election=election), **_kept_corrections_by_source()),
+    )
+    return {source: row[f"credit_{source}"] + row[f"kept_correction_{source}"] for source in rules.SOURCES}
+
 
 def current_rule_version(election: Election) -> RuleVersion | None:
     """Return the rule version in force now (the newest that has started)."""
@@ -154,10 +182,11 @@ def fund_overview(election: Election, version: RuleVersion | None, *, today: dat
             LedgerDayTally.objects.filter(election=election),
             **_ledger_totals(),
             **{
-                f"used_{source}": Sum("amount", filter=Q(kind__in=CREDITED, source=source), default=ZERO)
+                f"used_{source}": Sum("amount", filter=Q(kind=LedgerEntry.Kind.CREDIT, source=source), default=ZERO)
                 for source in rules.SOURCES
             },
         ),
+        totals(LedgerEntry.objects.filter(KEPT_CORRECTION, election=election), **_kept_corrections_by_source()),
         totals(DonationTally.objects.filter(election=election), **_donation_totals()),
         totals(RefundTally.objects.filter(election=election), **_refund_totals()),
         totals(_open_refunds(today).filter(election=election), **_not_yet_due_totals(today, within_days)),
@@ -166,18 +195,16 @@ def fund_overview(election: Election, version: RuleVersion | None, *, today: dat
     if version is not None:
         ruleset = version.as_rules(election)
         for source in rules.SOURCES:
-            cap, used = ruleset.cap(source), row[f"used_{source}"]
+            cap, used = ruleset.cap(source), row[f"used_{source}"] + row[f"kept_correction_{source}"]
             caps[source] = {"cap": cap, "used": used, "left": max(ZERO, cap - used)}
     keys = [*_ledger_totals(), *_donation_totals(), "returned", "to_budget"]
     return {"totals": {key: row[key] for key in keys}, "caps": caps, "due": _due(row)}
 
 
 def cap_use(election: Election, version: RuleVersion | None = None) -> dict[str, dict[str, Decimal]]:
-    """Return each source's cap, the amount credited against it and what is left."""
+    """Return each source's cap, the money credited and kept against it (``KEPT``) and what is left."""
     version = version or current_rule_version(election)
-    used = LedgerDayTally.objects.filter(election=election, kind__in=CREDITED).aggregate(
-        **{source: Sum("amount", filter=Q(source=source), default=ZERO) for source in rules.SOURCES}
-    )
+    used = kept_by_source(election)
     ruleset = version.as_rules(election)
     result = {}
     for source in rules.SOURCES:
@@ -293,6 +320,18 @@ def alerts(election: Election) -> QuerySet:
 
 def ledger(election: Election) -> QuerySet:
     return LedgerEntry.objects.filter(election=election).select_related("donation", "created_by")
+
+
+def corrections(election: Election) -> QuerySet:
+    """Return the election's corrections, pending first (oldest first), then the decided ones, newest first."""
+    from donations.models import Correction
+
+    pending_first = Case(When(status=Correction.Status.PENDING, then=Value(0)), default=Value(1))
+    return (
+        Correction.objects.filter(election=election)
+        .select_related("proposed_by", "decided_by", "ledger_entry")
+        .order_by(pending_first, Case(When(status=Correction.Status.PENDING, then=F("proposed_at"))), "-proposed_at")
+    )
 
 
 def payer_status(election: Election, payer_id: str) -> dict:

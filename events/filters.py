@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.access import scoped_region
 from coalition.models import Region
+from coalition.scoping import ScopedFilterSet
 from events.models import Accreditation, Assignment, Certificate, Course, Enrolment, TrainingSession
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -31,7 +32,9 @@ def _valid_certificate(prefix: str = "") -> Q:
     )
 
 
-class SessionFilter(django_filters.FilterSet):
+class SessionFilter(ScopedFilterSet):
+    national_fields = {"course": "Courses are the coalition's national curriculum, taught in every region."}
+
     q = django_filters.CharFilter(method="search", label=_("Search"))
     when = django_filters.ChoiceFilter(
         method="filter_when",
@@ -91,12 +94,8 @@ class EnrolmentFilter(django_filters.FilterSet):
         self.pass_mark = pass_mark
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(person__full_name__icontains=value)
-            | Q(person__email__icontains=value)
-            | Q(person__phone__icontains=value)
-            | Q(certificate__number__icontains=value)
-        )
+        # Only what the list shows: a search on the (unshown) email or phone would reveal them a letter at a time.
+        return queryset.filter(Q(person__full_name__icontains=value) | Q(certificate__number__icontains=value))
 
     def filter_result(self, queryset, name, value):
         pass_mark = self.pass_mark
@@ -109,7 +108,9 @@ class EnrolmentFilter(django_filters.FilterSet):
         return queryset.filter(attended=True, score__isnull=True)
 
 
-class CertificateFilter(django_filters.FilterSet):
+class CertificateFilter(ScopedFilterSet):
+    national_fields = {"course": "Courses are the coalition's national curriculum, taught in every region."}
+
     q = django_filters.CharFilter(method="search", label=_("Search"))
     course = django_filters.ModelChoiceFilter(queryset=Course.objects.all(), label=_("Course"))
     region = django_filters.ModelChoiceFilter(
@@ -148,7 +149,7 @@ class CertificateFilter(django_filters.FilterSet):
         return queryset.filter(revoked_at__isnull=True, valid_until__lt=timezone.localdate())
 
 
-class AssignmentFilter(django_filters.FilterSet):
+class AssignmentFilter(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     role = django_filters.ChoiceFilter(choices=Assignment.Role.choices, label=_("Role"))
     region = django_filters.ModelChoiceFilter(
@@ -189,7 +190,7 @@ class AssignmentFilter(django_filters.FilterSet):
         return queryset.filter(valid) if value == "valid" else queryset.exclude(valid)
 
 
-class AccreditationFilter(django_filters.FilterSet):
+class AccreditationFilter(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.ChoiceFilter(
         method="filter_status", label=_("Status"), choices=Accreditation.Status.choices

@@ -9,9 +9,8 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coalition.access import scoped_region
-from coalition.models import Region
 from coalition.roles import STAFF_ROLES
+from coalition.scoping import ScopedFilterSet, ScopedForm
 from events.models import (
     Accreditation,
     Assignment,
@@ -34,18 +33,11 @@ def _staff_users():
     return get_user_model().objects.filter(is_active=True, groups__name__in=STAFF_ROLES).distinct().order_by("username")
 
 
-class ScopedRegionMixin:
-    """Limit the region choice to the coordinator's own region."""
-
-    def scope_region(self, user) -> None:
-        region = scoped_region(user)
-        field = self.fields["region"]
-        if region is not None:
-            field.queryset = Region.objects.filter(pk=region.pk)
-            field.initial = region.pk
+# Every staff form with model choices is a ScopedForm: built with the user it is shown to, its choices (region,
+# organizations, people, staff accounts) are narrowed to a coordinator's region (coalition.scoping).
 
 
-class EventForm(ScopedRegionMixin, forms.ModelForm):
+class EventForm(ScopedForm, forms.ModelForm):
     class Meta:
         model = Event
         fields = [
@@ -68,8 +60,7 @@ class EventForm(ScopedRegionMixin, forms.ModelForm):
         }
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.scope_region(user)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["organization"].queryset = Organization.objects.filter(status=Organization.Status.ADMITTED)
         self.fields["responsible"].queryset = _staff_users()
 
@@ -82,6 +73,8 @@ class EventForm(ScopedRegionMixin, forms.ModelForm):
 
 class ProposalForm(forms.ModelForm):
     """A member organization's proposal from the portal (the organization is the one whose portal it is)."""
+
+    national_fields = {"region": "A member organization may hold an event in any region (it is not a staff form)."}
 
     class Meta:
         model = Event
@@ -122,7 +115,7 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason (sent to the registered people)"), max_length=300, required=False)
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     starts_from = django_filters.DateFilter(
         field_name="starts_at", lookup_expr="date__gte", label=_("From"), widget=DATE_WIDGET
@@ -181,19 +174,20 @@ class ApplicantForm(forms.Form):
         return number.as_e164
 
 
-class SessionForm(ScopedRegionMixin, forms.ModelForm):
+class SessionForm(ScopedForm, forms.ModelForm):
+    national_fields = {"course": "Courses are the coalition's national curriculum, taught in every region."}
+
     class Meta:
         model = TrainingSession
         fields = ["course", "region", "place", "starts_at", "ends_at", "capacity", "trainer"]
         widgets = {"starts_at": DATETIME_WIDGET, "ends_at": DATETIME_WIDGET}
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.scope_region(user)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["trainer"].queryset = _staff_users()
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(ScopedForm, forms.Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.order_by("full_name"))
 
 
@@ -210,7 +204,7 @@ class StationImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file (number,region,address)"))
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(ScopedForm, forms.Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=Assignment.Role.choices)
     organization = forms.ModelChoiceField(
@@ -228,8 +222,8 @@ class AssignmentForm(forms.Form):
     registration_number = forms.CharField(label=_("Registration number (trusted representatives)"), required=False)
     registration_date = forms.DateField(label=_("Registration date"), required=False, widget=DATE_WIDGET)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
         self.fields["person"].queryset = Person.objects.filter(certificates__revoked_at__isnull=True).distinct()
         # DOMAIN.md §3: only accredited organizations nominate observers; offer only those (the model checks it too).
         accredited = Accreditation.objects.valid_on(timezone.localdate()).values("organization_id")
@@ -248,7 +242,7 @@ class AssignmentForm(forms.Form):
         return data
 
 
-class AccreditationForm(forms.Form):
+class AccreditationForm(ScopedForm, forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Organization"),
         queryset=Organization.objects.exclude(
@@ -265,10 +259,7 @@ class AccreditationForm(forms.Form):
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE_WIDGET)
 
     def __init__(self, *args, user, valid_months: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        region = scoped_region(user)
-        if region is not None:
-            self.fields["organization"].queryset = self.fields["organization"].queryset.filter(region=region)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["valid_until"].help_text = _(
             "Leave empty for the policy's period: %(months)d months from the date of issue, that date included."
         ) % {"months": valid_months}
@@ -278,7 +269,7 @@ class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Reason for revocation"), max_length=255)
 
 
-class StationFilter(django_filters.FilterSet):
+class StationFilter(ScopedFilterSet):
     """Expects stations annotated with ``certified`` (``events.selectors.stations_with_coverage``)."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
@@ -372,7 +363,7 @@ class MultiplePhotoField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class ReportForm(forms.Form):
+class ReportForm(ScopedForm, forms.Form):
     turnout = forms.IntegerField(label=_("Turnout (people present)"), min_value=0)
     organizations = forms.ModelMultipleChoiceField(
         label=_("Member organizations present"),

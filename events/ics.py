@@ -1,29 +1,27 @@
-"""iCalendar (RFC 5545) files for events and training sessions: a few lines, no dependency needed."""
+"""iCalendar (RFC 5545) files for events and training sessions, written by the ``icalendar`` library.
+
+Titles, places and descriptions come from staff and from member organizations' proposals, so they hold whatever
+people type: commas, semicolons, backslashes, CR and LF, long lines. The library escapes TEXT values (§3.3.11) and
+folds content lines at 75 octets without splitting a UTF-8 character (§3.1); a hand-written writer got CR and
+folding wrong (issue #16).
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+from icalendar import Calendar
+from icalendar import Event as VEvent
 
 
-def _fold(line: str) -> str:
-    """Fold a content line at 75 octets as RFC 5545 §3.1 asks."""
-    out, current = [], b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > 75:
-            out.append(current.decode())
-            current = b" "
-        current += encoded
-    out.append(current.decode())
-    return "\r\n".join(out)
+def _text(value: str) -> str:
+    """Return ``value`` as an iCalendar TEXT may hold it: line breaks as LF, other control characters dropped.
+
+    RFC 5545 §3.3.11 allows no control character in TEXT but HTAB (LF is written escaped, as ``\\n``).
+    """
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(char for char in value if char in "\t\n" or unicodedata.category(char) != "Cc")
 
 
 def calendar_file(
@@ -37,22 +35,19 @@ def calendar_file(
     cancelled: bool = False,
 ) -> str:
     """Return a VCALENDAR with one VEVENT."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Coalition HQ//events//RU",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:{uid}",
-        f"DTSTAMP:{_utc(datetime.now(UTC))}",
-        f"DTSTART:{_utc(starts_at)}",
-        f"DTEND:{_utc(ends_at)}",
-        f"SUMMARY:{_escape(title)}",
-        f"LOCATION:{_escape(place)}",
-        f"DESCRIPTION:{_escape(description)}",
-        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    calendar = Calendar()
+    calendar.add("prodid", "-//Coalition HQ//events//RU")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = VEvent()
+    event.add("uid", uid)
+    event.add("dtstamp", datetime.now(UTC))
+    event.add("dtstart", starts_at.astimezone(UTC))
+    event.add("dtend", ends_at.astimezone(UTC))
+    event.add("summary", _text(title))
+    event.add("location", _text(place))
+    event.add("description", _text(description))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

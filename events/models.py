@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from coalition.hotline.storage import private_storage
 from coalition.models import Region
+from events.rules import PROXIES_PER_STATION_MAX
 
 
 def new_token() -> str:
@@ -142,8 +143,8 @@ class Policy(models.Model):
     proxies_per_station = models.PositiveSmallIntegerField(
         _("trusted representatives per polling precinct"),
         default=3,
-        validators=[MinValueValidator(1)],
-        help_text=_("Election law Art. 31: up to 3 per polling precinct."),
+        validators=[MinValueValidator(1), MaxValueValidator(PROXIES_PER_STATION_MAX)],
+        help_text=_("Election law Art. 31: up to 3 per polling precinct (the law's maximum; fewer may be set)."),
     )
     reminder_catch_up_hours = models.PositiveSmallIntegerField(
         _("reminder catch-up window (hours)"),
@@ -168,6 +169,12 @@ class Policy(models.Model):
     class Meta:
         verbose_name = _("events policy")
         verbose_name_plural = _("events policy")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(proxies_per_station__gte=1, proxies_per_station__lte=PROXIES_PER_STATION_MAX),
+                name="events_policy_proxies_within_law",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(_("Events policy"))
@@ -706,6 +713,10 @@ class Assignment(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["station", "person"], condition=Q(ended_at__isnull=True), name="events_person_once_per_station"
+            ),
+            # One person stands at one station on election day: an active assignment elsewhere must end first.
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(ended_at__isnull=True), name="events_one_active_assignment_per_person"
             ),
             models.CheckConstraint(
                 condition=~Q(role="observer") | Q(organization__isnull=False), name="events_observer_has_organization"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import calendar
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
@@ -158,3 +159,37 @@ def approval_checklist(
         )
     )
     return items
+
+
+# --- Rules a form must not be able to bypass (issue #16) --------------------------------------------------------
+
+# Election law Art. 31 (DOMAIN.md §3): up to 3 trusted representatives per polling precinct. The policy may set fewer,
+# never more; a change of the law changes this number and the database check with it (a migration).
+PROXIES_PER_STATION_MAX = 3
+
+# What an approver checked: a change to any of these sends an approved event back to review.
+REVIEWED_EVENT_FIELDS = frozenset({"kind", "region", "is_national", "place", "starts_at", "ends_at"})
+
+
+def proxies_allowed(policy_value: int) -> int:
+    """Return how many trusted representatives a precinct may have: the policy's number, never over the law's."""
+    return max(1, min(policy_value, PROXIES_PER_STATION_MAX))
+
+
+def needs_review_again(*, was_approved: bool, changed: Collection[str]) -> bool:
+    """Return whether an edit sends an approved event back to review: a reviewed field (time, place...) changed."""
+    return was_approved and bool(REVIEWED_EVENT_FIELDS.intersection(changed))
+
+
+def certification_refusal(*, session_ends_at: datetime, cancelled: bool, now: datetime) -> str | None:
+    """Return why a session's certificates (or attendance) cannot be recorded yet, or None when they can.
+
+    A certificate says the person attended and passed: that can be true only once the session has taken place.
+    """
+    if cancelled:
+        return _("The session was cancelled: nobody can be certified for it.")
+    if session_ends_at > now:
+        return _("The session has not taken place yet: this can be recorded from %(end)s.") % {
+            "end": timezone.localtime(session_ends_at).strftime("%d.%m.%Y %H:%M")
+        }
+    return None

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from coalition import audit, images
 from coalition.access import scoped_region
 from coalition.models import OutboundMessage, Region
-from coalition.outbox import enqueue_email, queue_sweep
+from coalition.outbox import enqueue_email, links, queue_sweep
 from coalition.site import absolute_url
 from coalition.spreadsheets import looks_like_formula
 from coalition.uploads import NotText, csv_text
@@ -43,6 +43,7 @@ from events.models import (
     TrainingSession,
     no_accreditation_message,
 )
+from members import identity
 from members.models import Consent, Organization, Person
 
 CONSENT_TEXT_VERSION = "events-2026-1"
@@ -370,9 +371,23 @@ def update_event(*, event: Event, by, data: dict[str, Any]) -> Event:
         if event.status in (Event.Status.HELD, Event.Status.CANCELLED, Event.Status.REJECTED):
             raise ValidationError(_("A held, cancelled or rejected event cannot be changed."))
         old_start = event.starts_at
+        before = {name: getattr(event, name) for name in EVENT_FIELDS}
         for name in EVENT_FIELDS:
             if name in data:
                 setattr(event, name, data[name])
+        changed = {name for name in EVENT_FIELDS if getattr(event, name) != before[name]}
+        # An approval covers the time and place the approver checked (notice deadline, campaign period): a change to
+        # them sends the event back to review, whoever makes it and through whatever form.
+        approval = EventApproval.objects.filter(event=event, decision=EventApproval.Decision.APPROVED).first()
+        back_to_review = event.status in (Event.Status.PLANNED, Event.Status.NOTIFIED) and rules.needs_review_again(
+            was_approved=approval is not None, changed=changed
+        )
+        previous_approval = None
+        if back_to_review:
+            # The approval no longer covers the event; the audit log keeps who approved what, and when.
+            previous_approval = {"decided_by": approval.decided_by_id, "decided_at": approval.decided_at.isoformat()}
+            approval.delete()
+            event.status = Event.Status.PROPOSED
         confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
         if event.capacity < confirmed:
             raise ValidationError(
@@ -388,7 +403,14 @@ def update_event(*, event: Event, by, data: dict[str, Any]) -> Event:
             # Reminder keys carry the start time, so the new time gets fresh reminders; drop the old pending ones.
             _cancel_pending_messages(f"reminder:event:{event.pk}:")
         _promote_waitlist(event)
-        audit.record(actor=by, action="events.update", obj=event, data={"fields": sorted(data)})
+        audit.record(
+            actor=by,
+            action="events.update",
+            obj=event,
+            data={"fields": sorted(data), "back_to_review": back_to_review, "previous_approval": previous_approval},
+        )
+        if back_to_review:
+            notify_approvers(event)
     return event
 
 
@@ -499,28 +521,45 @@ class Applicant:
     language: str = "ru"
 
 
-def _person_with_consent(applicant: Applicant, *, purpose: str, region: Region | None) -> tuple[Person, Consent]:
-    """Find the person by email (else create one) and make sure an active consent for ``purpose`` exists."""
-    person = Person.objects.filter(email__iexact=applicant.email).order_by("pk").first()
-    if person is None:
-        person = Person.objects.create(
+def _person_with_consent(
+    applicant: Applicant,
+    *,
+    purpose: str,
+    region: Region | None,
+    source: str,
+    asserted_by=None,
+    text_version: str = CONSENT_TEXT_VERSION,
+) -> tuple[Person, Consent]:
+    """Resolve the applicant by the one identity policy (members.identity) and record their consent for ``purpose``.
+
+    A public form's email never attaches to someone already on record: a new person is recorded (pending, for staff
+    to merge), so nobody is registered or enrolled, nor a consent recorded in their name, by whoever knows an email.
+    """
+    claim = identity.resolve_person(
+        claim=identity.Claim(
             full_name=applicant.full_name,
             email=applicant.email,
             phone=applicant.phone,
-            region=region,
+            region_id=region.pk if region else None,
             language=applicant.language,
-        )
-    consent = person.consents.filter(purpose=purpose, withdrawn_at__isnull=True).first()
-    if consent is None:
-        consent = Consent.objects.create(
-            person=person,
-            purpose=purpose,
-            text_version=CONSENT_TEXT_VERSION,
-            text=consent_text(),
-            language=applicant.language,
-            given_at=timezone.now(),
-        )
-    return person, consent
+        ),
+        source=source,
+        asserted_by=asserted_by,
+    )
+    consent = identity.record_consent(
+        claim=claim, purpose=purpose, text=consent_text(), text_version=text_version, language=applicant.language
+    )
+    return claim.person, consent
+
+
+def _active_registration_by_email(event: Event, email: str) -> bool:
+    # People are not matched on email any more, so a second registration with one email is caught here.
+    return (
+        bool(email)
+        and event.registrations.filter(person__email__iexact=email)
+        .exclude(status=Registration.Status.CANCELLED)
+        .exists()
+    )
 
 
 def register(*, event: Event, applicant: Applicant) -> Registration:
@@ -533,9 +572,11 @@ def register(*, event: Event, applicant: Applicant) -> Registration:
         event = Event.objects.select_for_update().get(pk=event.pk)
         if not event.is_open:
             raise ValidationError(_("Registration for this event is closed."))
-        person, consent = _person_with_consent(applicant, purpose=Consent.Purpose.EVENTS, region=event.region)
-        if event.registrations.filter(person=person).exclude(status=Registration.Status.CANCELLED).exists():
+        if _active_registration_by_email(event, applicant.email):
             raise ValidationError(_("You are already registered for this event."))
+        person, consent = _person_with_consent(
+            applicant, purpose=Consent.Purpose.EVENTS, region=event.region, source=identity.Source.REGISTRATION
+        )
         taken = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
         status = Registration.Status.CONFIRMED if taken < event.capacity else Registration.Status.WAITLISTED
         registration = Registration.objects.create(event=event, person=person, status=status, consent=consent)
@@ -555,11 +596,19 @@ def register(*, event: Event, applicant: Applicant) -> Registration:
 
 
 def registration_links(registration: Registration) -> dict[str, str]:
+    """Return the links of a registration's emails. The personal link (confirm or cancel) is a reference that the
+    outbox makes into the link when it sends the message, so no stored message holds the token."""
     return {
-        "manage": absolute_url(reverse("events:registration", args=[registration.token])),
+        "manage": links.placeholder("events.registration", registration.pk),
         "ics": absolute_url(reverse("events:event_ics", args=[registration.event.public_token])),
         "checkin": checkin_url(registration),
     }
+
+
+def registration_manage_link(pk: int) -> str:
+    """Return the personal link of registration ``pk`` (made by the outbox when it sends a message with it)."""
+    token = Registration.objects.values_list("token", flat=True).get(pk=pk)
+    return absolute_url(reverse("events:registration", args=[token]))
 
 
 def checkin_url(registration: Registration) -> str:
@@ -650,18 +699,16 @@ def add_walk_in(*, event: Event, by, full_name: str, phone: str = "", email: str
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
         _check_door_open(event)
-        applicant = Applicant(full_name=full_name, email=email, phone=phone)
-        if email:
-            person, consent = _person_with_consent(applicant, purpose=Consent.Purpose.EVENTS, region=event.region)
-        else:
-            person = Person.objects.create(full_name=full_name, phone=phone, region=event.region)
-            consent = Consent.objects.create(
-                person=person,
-                purpose=Consent.Purpose.EVENTS,
-                text_version=f"{CONSENT_TEXT_VERSION}-paper",
-                text=consent_text(),
-                given_at=timezone.now(),
-            )
+        # The staff member saw the person and the signed paper form: an email matches someone on record only
+        # together with their name, and the staff member is recorded as asserting it (members.identity).
+        person, consent = _person_with_consent(
+            Applicant(full_name=full_name, email=email, phone=phone),
+            purpose=Consent.Purpose.EVENTS,
+            region=event.region,
+            source=identity.Source.WALK_IN,
+            asserted_by=by,
+            text_version=f"{CONSENT_TEXT_VERSION}-paper",
+        )
         if event.registrations.filter(person=person).exclude(status=Registration.Status.CANCELLED).exists():
             raise ValidationError(_("This person is already registered: check them in from the list."))
         registration = Registration.objects.create(
@@ -677,12 +724,17 @@ def add_walk_in(*, event: Event, by, full_name: str, phone: str = "", email: str
 
 
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
+MAX_REPORT_PHOTOS = 10  # per upload: bounds the request (coalition.middleware.request_budget) and the decoding work
 PHOTOS_PER_REPORT = 20
 
 
 def clean_photos(uploads) -> list[images.CleanImage]:
     """Check uploaded photos by content (JPEG/PNG, size, decodable) and strip their metadata; refuse all on one bad."""
-    cleaned, errors = [], []
+    cleaned, errors, uploads = [], [], list(uploads)
+    if len(uploads) > MAX_REPORT_PHOTOS:
+        raise ValidationError(
+            {"photos": _("Attach at most %(count)d photos at a time.") % {"count": MAX_REPORT_PHOTOS}}
+        )
     for upload in uploads:
         name = getattr(upload, "name", "") or _("photo")
         if getattr(upload, "size", 0) > PHOTO_MAX_BYTES:
@@ -790,8 +842,10 @@ def enrol(*, session: TrainingSession, person: Person | None = None, applicant: 
             raise ValidationError(_("Enrolment for this session is closed."))
         consent = None
         if applicant is not None:
+            if applicant.email and session.enrolments.filter(person__email__iexact=applicant.email).exists():
+                raise ValidationError(_("This person is already enrolled in the session."))
             person, consent = _person_with_consent(
-                applicant, purpose=Consent.Purpose.OBSERVATION, region=session.region
+                applicant, purpose=Consent.Purpose.OBSERVATION, region=session.region, source=identity.Source.ENROLMENT
             )
         if person is None:
             raise ValidationError(_("Choose a person to enrol."))
@@ -814,6 +868,12 @@ class Result:
 def record_results(*, session: TrainingSession, by, results: list[Result]) -> int:
     """Record attendance and scores of a session's enrolments; return how many changed."""
     changed = 0
+    if any(result.attended for result in results):
+        refusal = rules.certification_refusal(
+            session_ends_at=session.starts_at, cancelled=session.cancelled_at is not None, now=timezone.now()
+        )
+        if refusal:  # attendance can be recorded from the session's start
+            raise ValidationError(refusal)
     with transaction.atomic():
         enrolments = {e.pk: e for e in session.enrolments.select_for_update()}
         for result in results:
@@ -843,7 +903,12 @@ def issue_certificates(*, session: TrainingSession, by) -> list[Certificate]:
     today = timezone.localdate()
     issued = []
     with transaction.atomic():
-        TrainingSession.objects.select_for_update().get(pk=session.pk)
+        session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+        refusal = rules.certification_refusal(
+            session_ends_at=session.ends_at, cancelled=session.cancelled_at is not None, now=timezone.now()
+        )
+        if refusal:
+            raise ValidationError(refusal)
         qualifying = (
             session.enrolments.filter(attended=True, score__gte=course.pass_mark, certificate__isnull=True)
             .select_related("person")
@@ -1113,13 +1178,19 @@ def assign(
         station = PollingStation.objects.select_for_update().get(pk=station.pk)
         active = station.assignments.filter(ended_at__isnull=True)
         if role == Assignment.Role.PROXY:
-            limit = Policy.current().proxies_per_station
+            limit = rules.proxies_allowed(Policy.current().proxies_per_station)
             if active.filter(role=Assignment.Role.PROXY).count() >= limit:
                 raise ValidationError(
                     _("This polling precinct already has %(limit)d trusted representatives.") % {"limit": limit}
                 )
         if active.filter(person=person).exists():
             raise ValidationError(_("This person is already assigned to this station."))
+        elsewhere = Assignment.objects.filter(person=person, ended_at__isnull=True).select_related("station").first()
+        if elsewhere is not None:
+            raise ValidationError(
+                _("%(person)s is already assigned to %(station)s: end that assignment first.")
+                % {"person": person, "station": elsewhere.station}
+            )
         if role == Assignment.Role.OBSERVER and active.filter(role=role, organization=organization).exists():
             raise ValidationError(_("This organization already has an observer at this station."))
         assignment = Assignment(

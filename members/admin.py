@@ -7,6 +7,7 @@ from members.models import (
     CommitteeMember,
     Consent,
     Decision,
+    IdentityClaim,
     IneligibleCategory,
     Invitation,
     Organization,
@@ -64,6 +65,25 @@ class ConsentAdmin(admin.ModelAdmin):
     list_filter = ["purpose", "text_version"]
     list_select_related = ["person"]
     search_fields = ["person__full_name"]
+
+
+@admin.register(IdentityClaim)
+@admin.register(IdentityClaim, site=audit_site)
+class IdentityClaimAdmin(admin.ModelAdmin):
+    """Who asserted which identity (members.identity); the pending ones are for committee staff to review."""
+
+    list_display = ["created_at", "source", "outcome", "person", "candidate", "matched_on", "asserted_by"]
+    list_filter = ["outcome", "source"]
+    list_select_related = ["person", "candidate", "asserted_by"]
+    search_fields = ["person__full_name", "candidate__full_name"]
+    fields = ["created_at", "source", "outcome", "person", "candidate", "matched_on", "claimed", "asserted_by"]
+    readonly_fields = fields  # written only by members.identity: the record of who asserted what
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(PeopleImport)

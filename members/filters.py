@@ -7,14 +7,16 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coalition.access import scoped_region
 from coalition.models import Region
+from coalition.scoping import ScopedFilterSet
 from members.models import Organization, Person
 
 # A date input sends and shows ISO dates whatever the language, so a link's dates are read back as written.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class OrganizationFilter(django_filters.FilterSet):
+class OrganizationFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("Name or BIN"), method="search", max_length=100)
     region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.order_by("name_ru"))
     kind = django_filters.ChoiceFilter(label=_("Legal form"), choices=Organization.Kind.choices)
@@ -30,11 +32,6 @@ class OrganizationFilter(django_filters.FilterSet):
         model = Organization
         fields = ["q", "region", "kind", "status", "joined_from", "joined_to"]
 
-    def __init__(self, *args, scope: Region | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if scope is not None:  # a coordinator filters within their one region
-            self.filters["region"].queryset = Region.objects.filter(pk=scope.pk)
-
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -48,7 +45,7 @@ class OrganizationFilter(django_filters.FilterSet):
         )
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(ScopedFilterSet):
     """Search of the staff people list: by name, or by a whole IIN (no prefix search: IINs begin with birth dates)."""
 
     q = django_filters.CharFilter(label=_("Name or IIN"), method="search", max_length=100)
@@ -66,15 +63,14 @@ class PersonFilter(django_filters.FilterSet):
         model = Person
         fields = ["q", "org", "organization"]
 
-    def __init__(self, *args, scope: Region | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if scope is not None:
-            self.filters["organization"].queryset = Organization.objects.filter(region=scope).order_by("name_ru")
-
     def search(self, queryset, name, value):
         value = value.strip()
         digits = value.replace(" ", "")
         if len(digits) == 12 and digits.isascii() and digits.isdigit():
+            # A whole IIN finds its person only for those who see IINs: for others (shown IINs masked) a match
+            # would confirm a guessed IIN of a person.
+            if not self.user.has_perm("members.view_person_iin"):
+                return queryset.none()
             return queryset.filter(iin=digits)
         return queryset.filter(full_name__icontains=value) if value else queryset
 
@@ -86,10 +82,14 @@ class PersonFilter(django_filters.FilterSet):
         if not value:
             return queryset
         digits = value.replace(" ", "")
+        # Match the coordinator's region's organizations only: a BIN prefix of another region's organization would
+        # otherwise be an oracle (the list shows organizations' names, not their BINs).
+        region = scoped_region(self.user)
+        organizations = Organization.objects.all() if region is None else Organization.objects.filter(region=region)
         if digits.isascii() and digits.isdigit():
-            matches = Organization.objects.filter(bin__startswith=digits)
+            matches = organizations.filter(bin__startswith=digits)
         else:
-            matches = Organization.objects.filter(
+            matches = organizations.filter(
                 Q(name_ru__icontains=value)
                 | Q(name_kk__icontains=value)
                 | Q(name_en__icontains=value)

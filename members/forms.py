@@ -12,6 +12,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from coalition.identifiers import validate_bin, validate_iin
 from coalition.models import Region
+from coalition.scoping import ScopedForm
 from members import services
 from members.models import (
     Affiliation,
@@ -43,6 +44,11 @@ def _digits(value: str) -> str:
 
 class ApplicationForm(forms.Form):
     """The public application to join the coalition; every field has a size limit, nothing is saved on error."""
+
+    national_fields = {
+        "region": "The public form: an organization of any region may apply.",
+        "declared_categories": "The legal categories of ineligibility are the same in every region.",
+    }
 
     name_ru = forms.CharField(label=_("Full name (Russian)"), max_length=300)
     name_kk = forms.CharField(label=_("Full name (Kazakh)"), max_length=300, required=False)
@@ -225,7 +231,8 @@ def _attendee_field(**kwargs) -> forms.ModelMultipleChoiceField:
     )
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(ScopedForm, forms.ModelForm):
+    national_fields = {"attendees": "The coalition committee is the national body; its members sit for every region."}
     attendees = _attendee_field()
 
     class Meta:
@@ -237,15 +244,15 @@ class MeetingForm(forms.ModelForm):
             "minutes": forms.Textarea(attrs={"rows": 6}),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
         if self.instance.pk:
             self.fields["held_on"].disabled = True
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save the meeting")))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ScopedForm, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Decision.Kind.choices)
     text = forms.CharField(label=_("Text of the motion"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     organizations = forms.ModelMultipleChoiceField(
@@ -265,8 +272,8 @@ class DecisionForm(forms.Form):
         help_text=_("Required for a rejection; the applicant receives it."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
         self.fields["organizations"].label_from_instance = lambda o: f"{o.name} ({o.bin}, {o.region.name})"
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Record the decision")))
@@ -297,7 +304,9 @@ class StatusForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Change the status"), css_class="btn-warning"))
 
 
-class StatementForm(forms.ModelForm):
+class StatementForm(ScopedForm, forms.ModelForm):
+    national_fields = {"meeting": "Statements are made at the national committee's meetings."}
+
     class Meta:
         model = StatementOfSupport
         fields = [
@@ -312,8 +321,8 @@ class StatementForm(forms.ModelForm):
         ]
         widgets = {"made_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
         self.fields["organization"].queryset = Organization.objects.exclude(status=Organization.Status.REJECTED)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save the statement")))
@@ -445,7 +454,7 @@ class NominationForm(forms.Form):
         return str(number) if number else ""
 
 
-class CommitteeMemberForm(forms.Form):
+class CommitteeMemberForm(ScopedForm, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     title = forms.CharField(label=_("Title on the committee"), max_length=200, required=False)
     organization = forms.ModelChoiceField(
@@ -454,8 +463,8 @@ class CommitteeMemberForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Add to the committee")))
 

@@ -215,6 +215,64 @@ class Affiliation(models.Model):
         return f"{self.person} — {self.organization} ({self.get_role_display()})"
 
 
+class IdentityClaim(models.Model):
+    """Who asserted which identity, through which path, and which person record it was resolved to.
+
+    Written only by :func:`members.identity.resolve_person` (and the people import through the same policy), one
+    row each time a path creates or reuses a person. ``claimed`` keeps the values as typed. A *pending* claim is one
+    that pointed at an existing person (same IIN under another name, or same email) but was not attached to them:
+    a new person record was made instead, for committee staff to merge or dismiss.
+    """
+
+    class Source(models.TextChoices):
+        JOIN = "join", _("Application to join (public)")
+        NOMINATION = "nomination", _("Nomination by a member (portal)")
+        REGISTRATION = "registration", _("Event registration (public)")
+        WALK_IN = "walk_in", _("Walk-in at an event (staff)")
+        ENROLMENT = "enrolment", _("Training enrolment (public)")
+        IMPORT = "import", _("People import (staff)")
+        COMMITTEE = "committee", _("Committee roster (staff)")
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("New person")
+        MATCHED = "matched", _("Existing person (identity matched)")
+        PENDING = "pending", _("New person; an existing record may be the same (to review)")
+
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="identity_claims", verbose_name=_("person recorded")
+    )
+    candidate = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claims_against",
+        verbose_name=_("existing person it pointed at (not attached)"),
+    )
+    matched_on = models.CharField(_("matched on"), max_length=10, blank=True)
+    claimed = models.JSONField(_("values as typed"), default=dict)
+    asserted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asserted by"),
+        help_text=_("Empty for a public form: the person themselves."),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("identity claim")
+        verbose_name_plural = _("identity claims")
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()}: {self.person} ({self.get_outcome_display()})"
+
+
 class Consent(models.Model):
     """A person's consent to personal-data processing for one purpose (Law No. 94-V): verifiable, withdrawable."""
 
@@ -231,6 +289,15 @@ class Consent(models.Model):
     language = models.CharField(_("language"), max_length=5, default="ru")
     given_at = models.DateTimeField(_("given at"))
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    claim = models.ForeignKey(
+        IdentityClaim,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("recorded through"),
+        help_text=_("Who asserted the identity and the consent, through which path (empty for older rows)."),
+    )
 
     class Meta:
         ordering = ["-given_at"]

@@ -42,6 +42,7 @@ from coalition.identifiers import is_valid_iin
 from coalition.models import Region
 from coalition.spreadsheets import looks_like_formula
 from coalition.uploads import binary_kind
+from members import identity
 from members.models import Affiliation, Consent, Organization, PeopleImport, Person
 from members.services import CONSENT_TEXT_VERSION
 
@@ -487,8 +488,18 @@ def plan(parsed: ParsedFile, *, scope: Region | None, lock: bool = False) -> Pla
             )
             row.status = "error"
             continue
-        if row.full_name != person.full_name:
-            row.changes.append("full_name")
+        decision = identity.decide(
+            claim=identity.Claim(full_name=row.full_name), by_iin=person, by_email=None, staff=True
+        )
+        if decision.outcome != identity.Outcome.MATCHED:  # one identity policy: an IIN counts with its name only
+            row.errors.append(
+                _(
+                    "A person with this IIN is recorded under another name: check the IIN and the name. A name is "
+                    "corrected on the person's record by committee staff, not by an import."
+                )
+            )
+            row.status = "error"
+            continue
         if row.phone and row.phone != str(person.phone or ""):
             row.changes.append("phone")
         if row.email and row.email.lower() != person.email.lower():
@@ -584,28 +595,41 @@ def _apply(*, people_import: PeopleImport, digest: str, scope: Region | None, ap
     consent_text = str(IMPORT_CONSENT_TEXT)
     rows = [row for row in result.rows if row.status in ("new", "update")]
     # Written in bulk (a few queries for the whole file, not a few per row), inside this one transaction.
-    new_rows = [row for row in rows if row.status == "new"]
-    created = Person.objects.bulk_create(
-        [
-            Person(
+    existing = Person.objects.in_bulk([row.person_id for row in rows if row.status == "update"])
+    # People, their identity claims (the uploader asserts each row) and consents go through members.identity.
+    claims = identity.record_import(
+        claims=[
+            identity.Claim(
                 full_name=row.full_name,
                 iin=row.iin,
-                phone=row.phone,
                 email=row.email,
+                phone=row.phone,
                 region_id=row.set_region_id,
                 language=language,
             )
-            for row in new_rows
+            for row in rows
         ],
-        batch_size=500,
+        matched=[existing[row.person_id] if row.status == "update" else None for row in rows],
+        consents=[
+            identity.ImportedConsent(
+                purpose=row.consent_purpose,
+                text=consent_text,
+                text_version=CONSENT_TEXT_VERSION,
+                language=language,
+                given_at=timezone.make_aware(datetime.combine(date.fromisoformat(row.consent_date), time(12, 0))),
+            )
+            if row.add_consent
+            else None
+            for row in rows
+        ],
+        asserted_by=applied_by,
     )
-    person_of = {row.line: person for row, person in zip(new_rows, created, strict=True)}
-    existing = Person.objects.in_bulk([row.person_id for row in rows if row.status == "update"])
+    person_of = {row.line: claim.person for row, claim in zip(rows, claims, strict=True)}
     changed, changed_fields = [], set()
     for row in rows:
         if row.status != "update":
             continue
-        person = person_of[row.line] = existing[row.person_id]
+        person = person_of[row.line]
         for name in row.changes:
             value = row.set_region_id if name == "region" else getattr(row, name)
             setattr(person, "region_id" if name == "region" else name, value)
@@ -629,21 +653,6 @@ def _apply(*, people_import: PeopleImport, digest: str, scope: Region | None, ap
             Affiliation.objects.filter(
                 person=person_of[row.line], organization_id=row.organization_id, role=row.role
             ).update(title=row.position)
-    Consent.objects.bulk_create(
-        [
-            Consent(
-                person=person_of[row.line],
-                purpose=row.consent_purpose,
-                text_version=CONSENT_TEXT_VERSION,
-                text=consent_text,
-                language=language,
-                given_at=timezone.make_aware(datetime.combine(date.fromisoformat(row.consent_date), time(12, 0))),
-            )
-            for row in rows
-            if row.add_consent
-        ],
-        batch_size=500,
-    )
     totals = result.totals
     record.status = PeopleImport.Status.APPLIED
     record.applied_at = now

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from base64 import urlsafe_b64encode
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from coalition import audit
 from coalition.identifiers import validate_bin
-from coalition.outbox import enqueue_email
+from coalition.outbox import enqueue_email, links
+from coalition.site import absolute_url
+from members import identity
 from members.models import Affiliation, Consent, Invitation, Organization, Person, ProfileChange
 from members.services import CONSENT_TEXT_VERSION, bin_is_taken, duplicate_bin_message
 
@@ -28,6 +33,22 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def invitation_token(invitation: Invitation) -> str:
+    """Return the invitation's secret: derived from the server's key, so it is stored nowhere, only its hash.
+
+    The email is stored with a reference to the link (coalition/outbox/links.py) and the token is made again
+    when the message is sent, so nothing an auditor or a backup reader can see opens an account.
+    """
+    mac = salted_hmac("members.portal.invitation", f"{invitation.pk}:{invitation.created_at.isoformat()}")
+    return urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+
+
+def invitation_link(pk: int) -> str:
+    """Return the link that opens invitation ``pk`` (made by the outbox when it sends the invitation)."""
+    token = invitation_token(Invitation.objects.get(pk=pk))
+    return absolute_url(reverse("members:portal_accept", args=[token]))
+
+
 def member_organizations(user):
     """Return the admitted organizations ``user`` represents (the only ones the portal shows them)."""
     return Organization.objects.filter(
@@ -38,10 +59,11 @@ def member_organizations(user):
 
 
 @transaction.atomic
-def invite_representatives(*, organization: Organization, invited_by, accept_url: str) -> list[Invitation]:
+def invite_representatives(*, organization: Organization, invited_by) -> list[Invitation]:
     """Email each representative of a member who has an email but no account an invitation link.
 
-    ``accept_url`` contains ``{token}``; only the token's hash is stored.
+    Only the token's hash is stored; the stored email carries a reference that the outbox makes into the link
+    when it sends it (:func:`invitation_link`).
     """
     if organization.status != Organization.Status.ADMITTED:
         raise ValidationError(_("Only members can be given portal accounts."))
@@ -53,14 +75,15 @@ def invite_representatives(*, organization: Organization, invited_by, accept_url
         email = affiliation.person.email
         if not email:
             continue
-        token = secrets.token_urlsafe(32)
         invitation = Invitation.objects.create(
             affiliation=affiliation,
             email=email,
-            token_hash=token_hash(token),
+            token_hash=secrets.token_hex(32),  # a placeholder no token hashes to, replaced below
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
             created_by=invited_by,
         )
+        invitation.token_hash = token_hash(invitation_token(invitation))
+        invitation.save(update_fields=["token_hash"])
         enqueue_email(
             key=f"members:invitation:{invitation.pk}",
             recipient=email,
@@ -68,7 +91,7 @@ def invite_representatives(*, organization: Organization, invited_by, accept_url
             context={
                 "organization": organization,
                 "person": affiliation.person,
-                "url": accept_url.format(token=token),
+                "url": links.placeholder("members.invitation", invitation.pk),
                 "days": INVITATION_DAYS,
             },
             language=affiliation.person.language,
@@ -205,16 +228,21 @@ def nominate_person(
     """Record a person a member nominates (volunteer, observer, trusted representative) with their consent."""
     if role not in NOMINATION_ROLES:
         raise ValidationError({"role": _("Choose volunteer, observer or trusted representative.")})
-    person = Person.objects.create(full_name=full_name, phone=phone, email=email, region=organization.region)
-    affiliation = Affiliation.objects.create(person=person, organization=organization, role=role)
-    purpose = Consent.Purpose.EVENTS if role == Affiliation.Role.VOLUNTEER else Consent.Purpose.OBSERVATION
-    Consent.objects.create(
-        person=person, purpose=purpose, text_version=CONSENT_TEXT_VERSION, text=consent_text, given_at=timezone.now()
+    # A member vouches for the person it nominates, but is not staff: an email shared with someone already on
+    # record never attaches the nomination to them (members.identity); staff merge a pending claim.
+    claim = identity.resolve_person(
+        claim=identity.Claim(full_name=full_name, phone=phone, email=email, region_id=organization.region_id),
+        source=identity.Source.NOMINATION,
+        asserted_by=nominated_by,
     )
+    person = claim.person
+    affiliation, _created = Affiliation.objects.get_or_create(person=person, organization=organization, role=role)
+    purpose = Consent.Purpose.EVENTS if role == Affiliation.Role.VOLUNTEER else Consent.Purpose.OBSERVATION
+    identity.record_consent(claim=claim, purpose=purpose, text=consent_text, text_version=CONSENT_TEXT_VERSION)
     audit.record(
         actor=nominated_by,
         action="members.portal.nominate",
         obj=organization,
-        data={"person": person.pk, "role": role},
+        data={"person": person.pk, "role": role, "claim": claim.pk},
     )
     return affiliation

@@ -15,6 +15,7 @@ _VIEW_ALL = [
     "members.view_invitation",
     "members.view_profilechange",
     "members.view_peopleimport",
+    "members.view_identityclaim",
     "members.view_person_iin",
 ]
 

@@ -6,6 +6,8 @@ No ORM here: the services load the rule rows and pass plain data, so the rules a
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -58,3 +60,15 @@ def quorum(*, committee_size: int, share: Decimal, strictly_more: bool) -> int:
 def motion_adopted(*, present: int, required: int, votes_for: int) -> bool:
     """Return whether a motion passes: the quorum is present and more than half of those present vote for it."""
     return present >= required and votes_for * 2 > present
+
+
+def name_key(full_name: str) -> tuple[str, ...]:
+    """Return a person's name as compared for identity: case, ё/е, spacing, punctuation and word order ignored."""
+    text = unicodedata.normalize("NFKC", full_name).casefold().replace("ё", "е")
+    return tuple(sorted(re.findall(r"\w+", text)))
+
+
+def same_name(typed: str, stored: str) -> bool:
+    """Return whether a typed name names the stored person (an empty name never matches)."""
+    key = name_key(typed)
+    return bool(key) and key == name_key(stored)

@@ -141,19 +141,33 @@ def admitted_by_kind(*, region: Region | None = None) -> list[dict]:
 
 
 def dashboard_summary(*, region: Region | None = None, today: date, start: date, end: date) -> dict:
-    """Return the coalition panel's figures in one query.
+    """Return the coalition panel's figures in one query (grouped by kind, summed here).
 
     ``admitted``, ``last_7_days`` (joined in the 7 days up to ``today``), ``joined`` (between ``start`` and ``end``,
-    both included), ``pending`` and ``oldest`` (when the oldest pending application was made, or None).
+    both included), ``pending``, ``oldest`` (when the oldest pending application was made, or None) and ``by_kind``
+    (as ``admitted_by_kind``: [{"kind", "label", "count"}] of admitted members, largest first).
     """
     admitted = Q(status=ADMITTED)
-    return organizations(region=region).aggregate(
-        admitted=Count("pk", filter=admitted),
-        last_7_days=Count("pk", filter=admitted & Q(joined_on__gt=today - timedelta(days=7), joined_on__lte=today)),
-        joined=Count("pk", filter=admitted & Q(joined_on__gte=start, joined_on__lte=end)),
-        pending=Count("pk", filter=Q(status=APPLIED)),
-        oldest=Min("created_at", filter=Q(status=APPLIED)),
+    rows = list(
+        organizations(region=region)
+        .order_by()
+        .values("kind")
+        .annotate(
+            admitted=Count("pk", filter=admitted),
+            last_7_days=Count("pk", filter=admitted & Q(joined_on__gt=today - timedelta(days=7), joined_on__lte=today)),
+            joined=Count("pk", filter=admitted & Q(joined_on__gte=start, joined_on__lte=end)),
+            pending=Count("pk", filter=Q(status=APPLIED)),
+            oldest=Min("created_at", filter=Q(status=APPLIED)),
+        )
     )
+    summary: dict = {key: sum(row[key] for row in rows) for key in ("admitted", "last_7_days", "joined", "pending")}
+    summary["oldest"] = min((row["oldest"] for row in rows if row["oldest"] is not None), default=None)
+    by_kind = sorted((row for row in rows if row["admitted"]), key=lambda row: (-row["admitted"], row["kind"]))
+    summary["by_kind"] = [
+        {"kind": row["kind"], "label": Organization.Kind(row["kind"]).label, "count": row["admitted"]}
+        for row in by_kind
+    ]
+    return summary
 
 
 def counts_by_region(*, region: Region | None = None) -> QuerySet[Region]:

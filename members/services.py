@@ -19,7 +19,7 @@ from coalition.models import Region
 from coalition.outbox import enqueue_email
 from coalition.roles import Role
 from coalition.site import absolute_url
-from members import rules
+from members import identity, rules
 from members.models import (
     Affiliation,
     CommitteeMeeting,
@@ -28,7 +28,6 @@ from members.models import (
     Decision,
     IneligibleCategory,
     Organization,
-    Person,
     QuorumRule,
     StatementOfSupport,
     StatusChange,
@@ -122,22 +121,33 @@ def submit_application(*, application: Application) -> Organization:
                 declared_members=application.declared_members,
                 language=application.language,
             )
-            person = _representative(application)
+            # The representative is who the policy says (members.identity): a known IIN under another name is not
+            # attached to its holder, and an email alone never is.
+            claim = identity.resolve_person(
+                claim=identity.Claim(
+                    full_name=application.representative_name,
+                    iin=application.representative_iin,
+                    email=application.representative_email,
+                    phone=application.representative_phone,
+                    region_id=application.region.pk,
+                    language=application.language,
+                ),
+                source=identity.Source.JOIN,
+            )
+            person = claim.person
             Affiliation.objects.get_or_create(
                 person=person,
                 organization=organization,
                 role=Affiliation.Role.REPRESENTATIVE,
                 defaults={"title": application.representative_title},
             )
-            if not person.consents.filter(purpose=Consent.Purpose.MEMBERSHIP, withdrawn_at__isnull=True).exists():
-                Consent.objects.create(
-                    person=person,
-                    purpose=Consent.Purpose.MEMBERSHIP,
-                    text_version=CONSENT_TEXT_VERSION,
-                    text=application.consent_text,
-                    language=application.language,
-                    given_at=timezone.now(),
-                )
+            identity.record_consent(
+                claim=claim,
+                purpose=Consent.Purpose.MEMBERSHIP,
+                text=application.consent_text,
+                text_version=CONSENT_TEXT_VERSION,
+                language=application.language,
+            )
             StatusChange.objects.create(organization=organization, to_status=Organization.Status.APPLIED)
             audit.record(
                 actor=None,
@@ -158,22 +168,6 @@ def submit_application(*, application: Application) -> Organization:
             raise _duplicate_bin_error() from exc
         raise
     return organization
-
-
-def _representative(application: Application) -> Person:
-    """Return the representative's Person: the existing one for a known IIN (left unchanged), else a new one."""
-    if application.representative_iin:
-        existing = Person.objects.filter(iin=application.representative_iin).first()
-        if existing is not None:
-            return existing
-    return Person.objects.create(
-        full_name=application.representative_name,
-        iin=application.representative_iin,
-        phone=application.representative_phone,
-        email=application.representative_email,
-        region=application.region,
-        language=application.language,
-    )
 
 
 def _user_label(user) -> str:
@@ -569,7 +563,11 @@ def withdraw_consent(*, consent: Consent, withdrawn_by) -> Consent:
 @transaction.atomic
 def add_committee_member(*, full_name: str, title: str, organization: Organization | None, added_by) -> CommitteeMember:
     """Put a person on the organizing committee's roster (the quorum is counted against the active roster)."""
-    person = Person.objects.create(full_name=full_name, region=organization.region if organization else None)
+    person = identity.resolve_person(
+        claim=identity.Claim(full_name=full_name, region_id=organization.region_id if organization else None),
+        source=identity.Source.COMMITTEE,
+        asserted_by=added_by,
+    ).person
     member = CommitteeMember.objects.create(person=person, title=title, organization=organization)
     audit.record(
         actor=added_by,

@@ -6,6 +6,7 @@ import uuid
 os.environ.setdefault("DEBUG", "0")  # production-like, whatever var/services.env says for development
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault("HOTLINE_IDENTITY_KEYS", "_w7b3B60Pnox0uL753r4ZH-8GCGF3_gIMpjtPG_cZv8=")  # tests-only Fernet key
 
 from coalition.settings import *  # noqa: F403
 

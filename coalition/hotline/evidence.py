@@ -2,13 +2,16 @@
 
 The extension and the browser's Content-Type are never trusted. Images are decoded and re-encoded from their
 pixels alone, which drops EXIF, XMP, IPTC, comments and embedded thumbnails; a file that does not decode is refused.
+PDF documents are rewritten without their document information and XMP metadata (author, creator, dates).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 
+import pikepdf
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -26,6 +29,7 @@ __all__ = [
     "EvidenceRejected",
     "check_name",
     "clean_evidence",
+    "strip_pdf",
 ]
 
 # The image checks live in coalition/images.py (shared with the events' report photos); their refusal is ours.
@@ -66,6 +70,31 @@ def check_name(name: str, content_type: str) -> None:
         )
 
 
+def strip_pdf(data: bytes) -> bytes:
+    """Return the PDF without its document information (author, creator, producer, dates) and XMP metadata.
+
+    The document information dictionary and the XMP streams (the document's and each page's) are where office
+    programs write the author's name, the computer's user name, the program and the dates; qpdf (pikepdf) rewrites
+    the file without them. An encrypted or unreadable PDF is refused: it could not be checked.
+    """
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if "/Info" in pdf.trailer:
+                del pdf.trailer["/Info"]
+            for holder in [pdf.Root, *(page.obj for page in pdf.pages)]:
+                for key in ("/Metadata", "/PieceInfo"):
+                    if key in holder:
+                        del holder[key]
+            out = io.BytesIO()
+            # deterministic_id: the file identifier is derived from the content, not from the time or the host.
+            pdf.save(out, fix_metadata_version=False, deterministic_id=True)
+            return out.getvalue()
+    except pikepdf.PasswordError as exc:
+        raise EvidenceRejected(_("The PDF document is password-protected: send it without the password.")) from exc
+    except (pikepdf.PdfError, ValueError, RecursionError) as exc:
+        raise EvidenceRejected(_("The PDF document is incomplete or damaged.")) from exc
+
+
 def clean_evidence(data: bytes, *, max_bytes: int) -> CleanFile:
     """Check one uploaded file and return what may be stored; raise :class:`EvidenceRejected` otherwise."""
     if not data:
@@ -78,7 +107,7 @@ def clean_evidence(data: bytes, *, max_bytes: int) -> CleanFile:
     if content_type == PDF:
         if b"%%EOF" not in data[-2048:]:
             raise EvidenceRejected(_("The PDF document is incomplete or damaged."))
-        content, stripped = data, False
+        content, stripped = strip_pdf(data), True
     else:
         content, stripped = strip_image(data, content_type), True
     return CleanFile(

@@ -69,6 +69,11 @@ class EvidenceField(forms.FileField):
 class ReportForm(forms.Form):
     """What a reporter tells: the facts first, their identity only if they choose to give it."""
 
+    national_fields = {
+        "region": "A report (public, or taken by HQ staff on the phone line) may concern any region.",
+        "organization": "A report may name any member organization; the admitted members are public.",
+    }
+
     category = forms.ChoiceField(label=_("What kind of violation?"), choices=Category.choices)
     description = forms.CharField(
         label=_("What happened?"),
@@ -255,6 +260,7 @@ class RevealIdentityForm(forms.Form):
 
 
 class ForwardForm(forms.Form):
+    national_fields = {"agency": "The agencies a case is sent to are the national list (prosecutor, CEC, police...)."}
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.filter(active=True))
     sent_on = forms.DateField(
         label=_("Date sent"),
@@ -342,11 +348,17 @@ class CloseForm(forms.Form):
 
 
 class DisclosureForm(forms.Form):
+    national_fields = {"agency": "The agencies a case is sent to are the national list (prosecutor, CEC, police...)."}
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.filter(active=True))
     legal_basis = forms.CharField(label=_("Legal basis and reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class StaffReportFilterForm(forms.Form):
+    national_fields = {
+        "region": "Only national roles work the hotline (no regional role holds a hotline permission): its cases "
+        "are handled for the whole country."
+    }
+
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pgtrigger
 from django.conf import settings
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coalition.hotline.storage import evidence_path, letter_path, private_storage
+from coalition.hotline.vault import EncryptedTextField
 from coalition.models import Region
 
 
@@ -285,14 +287,16 @@ class Evidence(models.Model):
 class ReporterIdentity(models.Model):
     """The identity vault: who reported, and how to reach them. Seen by the integrity officer alone.
 
-    Kept apart from the case so that no list, export, statistic or admin page of reports can show it.
+    Kept apart from the case so that no list, export, statistic or admin page of reports can show it, and
+    encrypted at rest under ``HOTLINE_IDENTITY_KEYS``. Deleted when the case's retention ends.
     """
 
     report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="identity", verbose_name=_("report"))
-    full_name = models.CharField(_("name"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    other_contact = models.CharField(_("other contact"), max_length=200, blank=True)
+    # Encrypted at rest (vault.py): a dump or backup of the database shows Fernet tokens, never the identity.
+    full_name = EncryptedTextField(_("name"), blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    email = EncryptedTextField(_("email"), blank=True, validators=[validate_email])
+    other_contact = EncryptedTextField(_("other contact"), blank=True)
     language = models.CharField(_("language"), max_length=5, default="ru")
     consent_to_contact = models.BooleanField(_("consents to be contacted"), default=False)
     consent_to_share = models.BooleanField(_("consents to identity being passed to law enforcement"), default=False)
@@ -412,6 +416,14 @@ class Forwarding(models.Model):
     sent_on = models.DateField(_("sent on"))
     outgoing_number = models.CharField(_("outgoing letter number"), max_length=50)
     includes_identity = models.BooleanField(_("letter includes the reporter's identity"), default=False)
+    identity_removed_at = models.DateTimeField(
+        _("identity removed from the kept letter"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When retention ended: the kept copy was regenerated without the identity (the letter as sent had it)."
+        ),
+    )
     letter = models.FileField(_("letter"), upload_to=letter_path, storage=private_storage, max_length=200)
     letter_sha256 = models.CharField(_("letter SHA-256"), max_length=64)
     letter_content_type = models.CharField(_("letter type"), max_length=40, default="application/pdf")

@@ -14,10 +14,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from coalition import audit
@@ -39,6 +41,8 @@ from coalition.hotline.models import (
     ReportUpdate,
     SlaBreach,
 )
+from coalition.hotline.storage import private_storage
+from coalition.models import OutboundMessage
 from coalition.outbox import enqueue_email
 from coalition.site import absolute_url
 
@@ -325,6 +329,29 @@ def may_include_identity(report: Report, agency: Agency) -> bool:
     return IdentityDisclosure.objects.filter(report=report, agency=agency, approved_at__isnull=False).exists()
 
 
+def _store_letter(forwarding: Forwarding, *, identity: ReporterIdentity | None, officer, **extra) -> None:
+    """Render the forwarding's letter and keep it (not yet saving the row): what the report said and added, and
+    the evidence, as of the forwarding; the identity only if given."""
+    report = forwarding.report
+    as_of = forwarding.created_at or timezone.now()
+    content, content_type, extension = render_letter(
+        {
+            "report": report,
+            "forwarding": forwarding,
+            "agency": forwarding.agency,
+            "identity": identity,
+            "updates": list(report.updates.filter(created_at__lte=as_of)),
+            "evidence": list(report.evidence.filter(created_at__lte=as_of)),
+            "officer": officer,
+            "hotline_phone": settings.HOTLINE_PHONE,
+            **extra,
+        }
+    )
+    forwarding.letter_content_type = content_type
+    forwarding.letter_sha256 = hashlib.sha256(content).hexdigest()
+    forwarding.letter.save(f"letter.{extension}", ContentFile(content), save=False)
+
+
 def forward_report(
     *,
     report: Report,
@@ -355,21 +382,7 @@ def forward_report(
             includes_identity=identity is not None,
             created_by=by,
         )
-        content, content_type, extension = render_letter(
-            {
-                "report": report,
-                "forwarding": forwarding,
-                "agency": agency,
-                "identity": identity,
-                "updates": list(report.updates.all()),
-                "evidence": list(report.evidence.all()),
-                "officer": by,
-                "hotline_phone": settings.HOTLINE_PHONE,
-            }
-        )
-        forwarding.letter_content_type = content_type
-        forwarding.letter_sha256 = hashlib.sha256(content).hexdigest()
-        forwarding.letter.save(f"letter.{extension}", ContentFile(content), save=False)
+        _store_letter(forwarding, identity=identity, officer=by)
         forwarding.save()
         if identity is not None:
             IdentityAccess.objects.create(
@@ -675,8 +688,47 @@ def donation_cluster(organization_id: int, *, since: date, until: date) -> tuple
     return busiest["received_on"], busiest["count"]
 
 
+def _forget_reporter_messages(report: Report) -> int:
+    """Delete every copy of the messages sent to the reporter: the outbox rows (recipient, body, error text) and
+    what a development gateway kept of them (files and log lines under var/mail, var/sms). Return the row count.
+
+    The reporter's messages are found by the outbox key that :func:`_notify_reporter` gives them.
+    """
+    prefix = f"hotline:reporter:{report.pk}:"
+    # Files are not transactional: they go first, so a failure later leaves the database row for the next run
+    # to find again, never a file nobody will look for.
+    for gateway in (get_connection(), import_string(settings.SMS_BACKEND)()):
+        forget = getattr(gateway, "forget", None)
+        if forget is not None:
+            forget(prefix)
+    deleted, _by_model = OutboundMessage.objects.filter(key__startswith=prefix).delete()
+    return deleted
+
+
+def _redact_letters(report: Report, *, now: datetime) -> list[int]:
+    """Regenerate the kept copy of each letter that carried the identity without it, and delete the old file.
+
+    The ledger keeps that the identity was sent (``includes_identity``) and when it was removed from the copy;
+    the hash of the letter as sent stays in the audit entry of the forwarding.
+    """
+    redacted = []
+    forwardings = Forwarding.objects.select_for_update().select_related("report", "agency", "created_by")
+    for forwarding in forwardings.filter(report=report, includes_identity=True, identity_removed_at__isnull=True):
+        old_name = forwarding.letter.name
+        _store_letter(forwarding, identity=None, officer=forwarding.created_by, identity_removed_on=now)
+        forwarding.identity_removed_at = now
+        forwarding.save(update_fields=["letter", "letter_sha256", "letter_content_type", "identity_removed_at"])
+        # Deleted now rather than after commit: should this transaction roll back, the row still points at the
+        # old name and is regenerated by the next run, whereas a file left behind would never be found again.
+        private_storage.delete(old_name)
+        redacted.append(forwarding.pk)
+    return redacted
+
+
 def anonymise_expired_reports(*, now: datetime | None = None) -> int:
-    """Delete the identity of closed cases whose retention period has run out.
+    """Remove every copy of the reporter's identity from closed cases whose retention period has run out: the
+    vault row, the messages sent to them (outbox rows and development mailbox files) and the identity in the kept
+    letters. The audit log never held it (services record codes and ids only).
 
     The clock starts when the case was closed or when the last agency answer came, whichever is later, and
     does not run while any forwarding of the case is unanswered.
@@ -697,9 +749,35 @@ def anonymise_expired_reports(*, now: datetime | None = None) -> int:
             locked = Report.objects.select_for_update().get(pk=report.pk)
             if locked.anonymised_at is not None:
                 continue
+            messages = _forget_reporter_messages(locked)
+            letters = _redact_letters(locked, now=now)
             ReporterIdentity.objects.filter(report=locked).delete()
             locked.anonymised_at = now
             locked.save(update_fields=["anonymised_at"])
-            audit.record(actor=None, action="hotline.anonymised", obj=locked, data={})
+            audit.record(
+                actor=None,
+                action="hotline.anonymised",
+                obj=locked,
+                data={"messages_deleted": messages, "letters_redacted": letters},
+            )
             done += 1
     return done
+
+
+IDENTITY_COLUMNS = ["full_name", "phone", "email", "other_contact"]
+
+
+def reencrypt_identity_vault(*, by=None) -> int:
+    """Re-encrypt every row of the identity vault under the first key of ``HOTLINE_IDENTITY_KEYS`` (key rotation:
+    put the new key first, run this, then drop the old key). Return how many rows were rewritten.
+
+    Each row is read with whichever configured key opens it and written under the first; a row no key opens
+    stops the rotation before anything is committed. Safe to run twice.
+    """
+    with transaction.atomic():
+        rows = 0
+        for identity in ReporterIdentity.objects.select_for_update().order_by("pk"):
+            identity.save(update_fields=IDENTITY_COLUMNS)
+            rows += 1
+        audit.record(actor=by, action="hotline.vault_reencrypted", data={"rows": rows})
+    return rows

@@ -73,6 +73,10 @@ class KeyedFileEmailBackend(BaseEmailBackend):
         """Whether a message with this outbox key has already arrived (the gateway's idempotency check)."""
         return bool(key) and _written_by_this_instance(self._folder() / f"{_filename(key)}.eml")
 
+    def forget(self, key_prefix: str) -> int:
+        """Delete the kept copies of every message whose key starts with ``key_prefix`` (retention)."""
+        return _forget(self._folder(), key_prefix, ".eml")
+
     def send_messages(self, email_messages) -> int:
         folder = self._folder()
         folder.mkdir(parents=True, exist_ok=True)
@@ -83,6 +87,38 @@ class KeyedFileEmailBackend(BaseEmailBackend):
             _write_atomically(folder / f"{name}.eml", message.message().as_bytes())
             _log_delivery(folder, key, ",".join(message.to))
         return len(email_messages)
+
+
+def _forget(folder: Path, key_prefix: str, suffix: str) -> int:
+    """Delete the files of every message whose key starts with ``key_prefix`` and their lines in ``sent.log``
+    (retention: a file or log line would otherwise keep an address the database no longer has). Return how many
+    files went.
+
+    The log is rewritten atomically; a line another process appends in that instant can be lost, which is
+    acceptable in a development mailbox.
+    """
+    if not key_prefix or not folder.exists():
+        return 0
+    stem = _filename(key_prefix)
+    removed = 0
+    for path in folder.iterdir():
+        # ".<name>.<pid>.tmp" is what a write killed half-way leaves behind: it holds the message too.
+        name = path.name.removeprefix(".")
+        if name.startswith(stem) and (name.endswith(suffix) or name.endswith(".tmp")) and path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    log = folder / "sent.log"
+    if log.exists():
+        lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not _logged_key(line).startswith(key_prefix)]
+        if len(kept) != len(lines):
+            _write_atomically(log, "".join(kept).encode())
+    return removed
+
+
+def _logged_key(line: str) -> str:
+    fields = line.split("\t")
+    return fields[1] if len(fields) > 2 else ""
 
 
 def _log_delivery(folder: Path, key: str, recipient: str) -> None:
@@ -105,6 +141,10 @@ class FileSMSBackend(SMSBackend):
 
     def delivered(self, key: str) -> bool:
         return _written_by_this_instance(Path(settings.SMS_FILE_PATH) / f"{_filename(key)}.txt")
+
+    def forget(self, key_prefix: str) -> int:
+        """Delete the kept copies of every message whose key starts with ``key_prefix`` (retention)."""
+        return _forget(Path(settings.SMS_FILE_PATH), key_prefix, ".txt")
 
     def send(self, *, key: str, recipient: str, body: str) -> None:
         folder = Path(settings.SMS_FILE_PATH)

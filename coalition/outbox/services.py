@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from coalition.models import OutboundMessage
+from coalition.outbox.links import render as render_links
 
 logger = logging.getLogger(__name__)
 
@@ -130,23 +131,24 @@ class _Gateways:
 
 
 def _send(message: OutboundMessage, gateways: _Gateways) -> None:
+    """Hand ``message`` to its gateway, with its capability links made only now (see coalition/outbox/links.py)."""
     if message.channel == OutboundMessage.Channel.SMS:
         backend = gateways.sms()
         if not _already_delivered(backend, message):
-            backend.send(key=message.key, recipient=message.recipient, body=message.body)
+            backend.send(key=message.key, recipient=message.recipient, body=render_links(message.body))
         return
     connection = gateways.email()
     if _already_delivered(connection, message):
         return
     email = EmailMultiAlternatives(
         subject=message.subject,
-        body=message.body,
+        body=render_links(message.body),
         to=[message.recipient],
         headers={"Message-ID": message_id(message.key), "X-Coalition-Key": message.key},
         connection=connection,
     )
     if message.html_body:
-        email.attach_alternative(message.html_body, "text/html")
+        email.attach_alternative(render_links(message.html_body), "text/html")
     email.send()
 
 

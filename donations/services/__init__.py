@@ -6,6 +6,7 @@ a cap (plain check-then-insert overshot caps by 12-22 % under load, see ../share
 """
 
 from donations.services.alerts import detect_coercion, mark_alert_reviewed
+from donations.services.corrections import approve_correction, propose_correction, reject_correction
 from donations.services.elections import (
     RULE_FIELDS,
     add_rule_version,
@@ -21,7 +22,6 @@ from donations.services.intake import (
     Incoming,
     fund_totals,
     payer_for,
-    record_correction,
     record_donation,
     record_refund_payment,
     release_hold,
@@ -33,6 +33,7 @@ __all__ = [
     "RULE_FIELDS",
     "Incoming",
     "add_rule_version",
+    "approve_correction",
     "create_election",
     "create_pledge",
     "create_statement_import",
@@ -46,9 +47,10 @@ __all__ = [
     "mark_alert_reviewed",
     "new_reference",
     "payer_for",
-    "record_correction",
+    "propose_correction",
     "record_donation",
     "record_refund_payment",
+    "reject_correction",
     "release_hold",
     "run_statement_import",
     "save_donor",

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,6 @@ from donations.models import (
     Donation,
     Donor,
     Election,
-    LedgerDayTally,
     LedgerEntry,
     Pledge,
     Refund,
@@ -35,7 +34,6 @@ from donations.models import (
 from donations.services import bulk
 from donations.statements import StatementRow
 
-CREDITED_KINDS = (LedgerEntry.Kind.CREDIT, LedgerEntry.Kind.CORRECTION)
 PLEDGE_REFERENCE = re.compile(r"\bEF-[A-Z0-9]{8}\b")
 
 
@@ -85,18 +83,21 @@ class Incoming:
 
 
 def fund_totals(election: Election, payer_id: str) -> rules.Totals:
-    """Return what the fund has credited, per source (from the ledger's day tally, a few hundred rows however
-    large the fund) and from ``payer_id`` (an index-backed aggregate over that payer's entries)."""
-    credited = LedgerEntry.objects.filter(election=election, kind__in=CREDITED_KINDS)
-    by_source = LedgerDayTally.objects.filter(election=election, kind__in=CREDITED_KINDS).aggregate(
-        own=Sum("amount", filter=Q(source=rules.OWN), default=rules.ZERO),
-        association=Sum("amount", filter=Q(source=rules.ASSOCIATION), default=rules.ZERO),
-        donations=Sum("amount", filter=Q(source=rules.DONATIONS), default=rules.ZERO),
-    )
+    """Return the money credited and kept (``selectors.KEPT``: what the caps are checked against), per source
+    (credits from the ledger's day tally, a few hundred rows however large the fund, plus the few corrections)
+    and from ``payer_id`` (an index-backed aggregate over that payer's entries)."""
+    by_source = selectors.kept_by_source(election)
     donor = rules.ZERO
     if payer_id:
-        donor = credited.filter(payer_id=payer_id).aggregate(total=Sum("amount", default=rules.ZERO))["total"]
-    return rules.Totals(**by_source, donor=donor)
+        donor = LedgerEntry.objects.filter(selectors.KEPT, election=election, payer_id=payer_id).aggregate(
+            total=Sum("amount", default=rules.ZERO)
+        )["total"]
+    return rules.Totals(
+        own=by_source[rules.OWN],
+        association=by_source[rules.ASSOCIATION],
+        donations=by_source[rules.DONATIONS],
+        donor=donor,
+    )
 
 
 def _pledge_for(election: Election, incoming: Incoming) -> Pledge | None:
@@ -222,7 +223,7 @@ def record_donations(
         totals = fund_totals(election, "")
         by_source = {rules.OWN: totals.own, rules.ASSOCIATION: totals.association, rules.DONATIONS: totals.donations}
         by_donor = dict(
-            LedgerEntry.objects.filter(election=election, kind__in=CREDITED_KINDS, payer_id__in=payer_ids)
+            LedgerEntry.objects.filter(selectors.KEPT, election=election, payer_id__in=payer_ids)
             .values("payer_id")
             .annotate(total=Sum("amount"))
             .values_list("payer_id", "total")
@@ -490,39 +491,3 @@ def record_refund_payment(*, refund: Refund, paid_on: date, bank_reference: str,
             },
         )
     return refund
-
-
-def record_correction(
-    *, election: Election, source: str, amount: Decimal, payer_id: str, note: str, entry_date: date, recorded_by
-) -> LedgerEntry:
-    """Correct the credited total with a new (usually reversing) row; the ledger is never rewritten."""
-    if not note.strip():
-        raise ValidationError(_("Explain the correction."))
-    if amount == 0:
-        raise ValidationError(_("A correction has a non-zero amount."))
-    with transaction.atomic():
-        election = Election.objects.select_for_update().get(pk=election.pk)
-        locked_until = selectors.locked_until(election)
-        if locked_until is not None and entry_date <= locked_until:
-            raise ValidationError(
-                _("The books up to %(date)s are covered by a filed report: date the correction after it.")
-                % {"date": locked_until.strftime("%d.%m.%Y")},
-                code="period_locked",
-            )
-        entry = LedgerEntry.objects.create(
-            election=election,
-            kind=LedgerEntry.Kind.CORRECTION,
-            source=source,
-            payer_id=payer_id,
-            amount=amount,
-            entry_date=entry_date,
-            note=note.strip()[:300],
-            created_by=acting_user(recorded_by),
-        )
-        audit.record(
-            actor=recorded_by,
-            action="donations.record_correction",
-            obj=entry,
-            data={"source": source, "amount": amount, "payer_id": payer_id, "note": note},
-        )
-    return entry

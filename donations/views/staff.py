@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coalition.access import staff_required
+from coalition.middleware import request_budget
 from donations import reports, selectors, services, tasks
 from donations.forms import (
     CorrectionForm,
@@ -35,6 +36,7 @@ from donations.forms import (
 from donations.models import (
     CoercionAlert,
     ComplianceReport,
+    Correction,
     Donation,
     Donor,
     Election,
@@ -319,6 +321,7 @@ def payer_status(request: HttpRequest, slug: str) -> JsonResponse:
     )
 
 
+@request_budget(max_bytes=21 * 1024 * 1024)  # StatementUploadForm takes up to 20 MB
 @finance_required
 def statement_upload(request: HttpRequest, slug: str) -> HttpResponse:
     election = _election(slug)
@@ -412,18 +415,56 @@ def refund_pay(request: HttpRequest, pk: int) -> HttpResponse:
 
 @finance_required
 def correction(request: HttpRequest, slug: str) -> HttpResponse:
-    _require(request, "donations.add_ledgerentry")
+    """Propose a correction; it takes effect when another finance officer approves it."""
+    _require(request, "donations.add_correction")
     election = _election(slug)
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_correction(election=election, recorded_by=request.user, **form.cleaned_data)
+            services.propose_correction(election=election, proposed_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error("entry_date", exc)
+            form.add_error(None, exc)
         else:
-            messages.success(request, _("The correction was added to the ledger."))
-            return redirect("donations:ledger", slug=election.slug)
+            messages.success(
+                request, _("The correction was proposed; it takes effect when another finance officer approves it.")
+            )
+            return redirect("donations:corrections", slug=election.slug)
     return render(request, "donations/correction_form.html", {"election": election, "form": form})
+
+
+@finance_required
+def corrections(request: HttpRequest, slug: str) -> HttpResponse:
+    """The corrections: those awaiting a second finance officer first, with approve and reject."""
+    election = _election(slug)
+    return render(
+        request,
+        "donations/corrections.html",
+        {
+            "election": election,
+            "page": _page(request, selectors.corrections(election)),
+            "can_decide": request.user.has_perm(services.corrections.APPROVE_PERMISSION),
+        },
+    )
+
+
+@finance_required
+@require_POST
+def correction_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Approve or reject a correction another finance officer proposed."""
+    _require(request, services.corrections.APPROVE_PERMISSION)
+    correction = get_object_or_404(Correction.objects.select_related("election"), pk=pk)
+    decide = {"approve": services.approve_correction, "reject": services.reject_correction}[decision]
+    actor = {"approve": "approved_by", "reject": "rejected_by"}[decision]
+    try:
+        decide(correction=correction, **{actor: request.user})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if decision == "approve":
+            messages.success(request, _("The correction was approved and added to the ledger."))
+        else:
+            messages.success(request, _("The correction was rejected."))
+    return redirect("donations:corrections", slug=correction.election.slug)
 
 
 @finance_required

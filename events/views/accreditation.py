@@ -21,7 +21,9 @@ from events.views.staff import PAGE_SIZE, _errors, _history, _require
 @staff_required
 def accreditation_list(request: HttpRequest) -> HttpResponse:
     _require(request, "events.view_accreditation")
-    filterset = AccreditationFilter(request.GET or None, queryset=selectors.accreditations_for(request.user))
+    filterset = AccreditationFilter(
+        request.GET or None, queryset=selectors.accreditations_for(request.user), user=request.user
+    )
     drop_region(filterset, request.user)
     accreditations = filterset.qs.order_by("organization__name_ru", "-issued_on", "-pk")
     fmt = exports.requested(request)

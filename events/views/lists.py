@@ -24,7 +24,9 @@ def _page(request: HttpRequest, queryset):
 @staff_required
 def certificate_list(request: HttpRequest) -> HttpResponse:
     _require(request, "events.view_certificate")
-    filterset = CertificateFilter(request.GET or None, queryset=selectors.certificates_for(request.user))
+    filterset = CertificateFilter(
+        request.GET or None, queryset=selectors.certificates_for(request.user), user=request.user
+    )
     drop_region(filterset, request.user)
     certificates = filterset.qs.order_by("-issued_on", "number")
     fmt = exports.requested(request)
@@ -39,7 +41,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
     _require(request, "events.view_assignment")
     data = request.GET.copy()
     data.setdefault("state", "active")  # the people deployed now, unless ended ones are asked for
-    filterset = AssignmentFilter(data, queryset=selectors.assignments_for(request.user))
+    filterset = AssignmentFilter(data, queryset=selectors.assignments_for(request.user), user=request.user)
     drop_region(filterset, request.user)
     assignments = filterset.qs.order_by("station__region__code", "station__number", "role", "person__full_name")
     fmt = exports.requested(request)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from coalition.middleware import request_budget
 from coalition.site import absolute_url
 from coalition.views import ratelimited
 from events import ics, services
@@ -153,9 +154,18 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_not_required
+@request_budget(rate="20/h", method="GET")  # checked by RequestBudgetMiddleware: a PDF costs a WeasyPrint render
 def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    """The certificate as PDF (WeasyPrint), with the same details as the verification page."""
+    """The certificate as PDF (WeasyPrint), with the same details as the verification page.
+
+    Only a certificate valid today has one: a revoked or expired certificate answers 410 with the verification
+    page, which says so, so no document that looks valid is handed out for it.
+    """
+    if getattr(request, "limited", False):
+        return ratelimited(request)
     certificate = _certificate(code)
+    if not certificate.is_valid():
+        return render(request, "events/public/certificate.html", {"certificate": certificate}, status=410)
     from weasyprint import HTML
 
     html = render_to_string(

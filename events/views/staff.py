@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from coalition import audit, spreadsheets
 from coalition.access import scoped_region, staff_required
+from coalition.middleware import request_budget
 from coalition.models import AuditEntry, Region
 from events import exports, selectors, services
 from events.filters import SessionFilter, drop_region
@@ -92,7 +93,7 @@ def _history(obj) -> list[AuditEntry]:
 def event_list(request: HttpRequest) -> HttpResponse:
     _require(request, "events.view_event")
     queryset = selectors.events_for(request.user).order_by("starts_at", "pk")
-    filterset = EventFilter(request.GET or None, queryset=queryset)
+    filterset = EventFilter(request.GET or None, queryset=queryset, user=request.user)
     if scoped_region(request.user) is not None:
         filterset.form.fields.pop("region")
     events = filterset.qs
@@ -377,6 +378,7 @@ def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@request_budget(max_bytes=(services.MAX_REPORT_PHOTOS + 1) * services.PHOTO_MAX_BYTES)
 @staff_required
 def event_report(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "events.change_event")
@@ -387,7 +389,7 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
         initial = {"turnout": report.turnout, "organizations": report.organizations.all(), "notes": report.notes}
     else:
         initial = {"turnout": event.registrations.filter(checked_in_at__isnull=False).count()}
-    form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ReportForm(request.POST or None, request.FILES or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.file_report(event=event, by=request.user, **form.cleaned_data)
@@ -435,7 +437,7 @@ def event_photo_delete(request: HttpRequest, pk: int, photo: int) -> HttpRespons
 @staff_required
 def session_list(request: HttpRequest) -> HttpResponse:
     _require(request, "events.view_trainingsession")
-    filterset = SessionFilter(request.GET or None, queryset=selectors.sessions_for(request.user))
+    filterset = SessionFilter(request.GET or None, queryset=selectors.sessions_for(request.user), user=request.user)
     drop_region(filterset, request.user)
     sessions = filterset.qs.order_by("-starts_at", "pk")
     fmt = exports.requested(request)
@@ -505,7 +507,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "rows": rows,
             "formset": formset,
-            "enrol_form": EnrolForm(),
+            "enrol_form": EnrolForm(user=request.user),
             "can_change": can_change,
             "can_certify": request.user.has_perm("events.add_certificate"),
             "history": _history(session),
@@ -518,7 +520,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "events.add_enrolment")
     session = _session(request, pk)
-    form = EnrolForm(request.POST)
+    form = EnrolForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             services.enrol(session=session, person=form.cleaned_data["person"], by=request.user)
@@ -536,8 +538,12 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 def session_certify(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "events.add_certificate")
     session = _session(request, pk)
-    issued = services.issue_certificates(session=session, by=request.user)
-    messages.success(request, _("%(count)d certificates issued.") % {"count": len(issued)})
+    try:
+        issued = services.issue_certificates(session=session, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(count)d certificates issued.") % {"count": len(issued)})
     return redirect("events:session", pk)
 
 
@@ -558,10 +564,13 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Polling stations and deployment --------------------------------------------------------------------------
 
 
+@request_budget(max_bytes=10 * 1024 * 1024)  # the stations CSV (about 1 MB for 10,000 stations)
 @staff_required
 def station_list(request: HttpRequest) -> HttpResponse:
     _require(request, "events.view_pollingstation")
-    filterset = StationFilter(request.GET or None, queryset=selectors.stations_with_coverage(request.user))
+    filterset = StationFilter(
+        request.GET or None, queryset=selectors.stations_with_coverage(request.user), user=request.user
+    )
     if scoped_region(request.user) is not None:
         filterset.form.fields.pop("region")
     import_form = StationImportForm(request.POST or None, request.FILES or None)
@@ -606,7 +615,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "events.view_pollingstation")
     station = get_object_or_404(PollingStation.objects.select_related("region"), pk=pk)
     _in_scope(request, station.region)
-    form = AssignmentForm(request.POST or None)
+    form = AssignmentForm(request.POST or None, user=request.user)
     if request.method == "POST":
         _require(request, "events.add_assignment")
         if form.is_valid():

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from coalition import spreadsheets
 from coalition.access import scoped_region, staff_required
+from coalition.middleware import request_budget
 from coalition.models import Region
 from members import people_import, selectors
 from members.filters import PersonFilter
@@ -40,7 +41,7 @@ def mask_iin(iin: str) -> str:
 
 def _filtered(request: HttpRequest):
     region = scoped_region(request.user)
-    filterset = PersonFilter(request.GET or None, queryset=selectors.people(region=region), scope=region)
+    filterset = PersonFilter(request.GET or None, queryset=selectors.people(region=region), user=request.user)
     return filterset, region
 
 
@@ -102,6 +103,7 @@ def person_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return spreadsheets.response(fmt, rows, f"people-{timezone.localdate():%Y-%m-%d}", title=_("People"))
 
 
+@request_budget(max_bytes=lambda: settings.PEOPLE_IMPORT_MAX_BYTES + 1024 * 1024)
 @staff_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     _require(request, *IMPORT_PERMS)

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -57,7 +56,9 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 def organization_list(request: HttpRequest) -> HttpResponse:
     _require(request, "members.view_organization")
     region = scoped_region(request.user)
-    filterset = OrganizationFilter(request.GET or None, queryset=selectors.organizations(region=region), scope=region)
+    filterset = OrganizationFilter(
+        request.GET or None, queryset=selectors.organizations(region=region), user=request.user
+    )
     page = Paginator(filterset.qs.order_by("name_ru", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -74,7 +75,9 @@ def organization_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     region = scoped_region(request.user)
-    filterset = OrganizationFilter(request.GET or None, queryset=selectors.organizations(region=region), scope=region)
+    filterset = OrganizationFilter(
+        request.GET or None, queryset=selectors.organizations(region=region), user=request.user
+    )
     rows = filterset.qs.order_by("name_ru", "pk")
     filename = f"organizations-{timezone.localdate():%Y-%m-%d}"
     if fmt == "xlsx":
@@ -148,7 +151,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def meeting_create(request: HttpRequest) -> HttpResponse:
     _require(request, "members.add_committeemeeting")
-    form = MeetingForm(request.POST or None)
+    form = MeetingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         meeting = services.create_meeting(
             held_on=form.cleaned_data["held_on"],
@@ -167,7 +170,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "members.change_committeemeeting")
     meeting = get_object_or_404(CommitteeMeeting, pk=pk)
-    form = MeetingForm(request.POST or None, instance=meeting)
+    form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_meeting(
@@ -208,7 +211,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {}
     if request.method == "GET" and request.GET.get("organization", "").isdigit():
         initial = {"organizations": [int(request.GET["organization"])], "kind": request.GET.get("kind", "admission")}
-    form = DecisionForm(request.POST or None, initial=initial)
+    form = DecisionForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -283,7 +286,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def statement_create(request: HttpRequest) -> HttpResponse:
     _require(request, "members.add_statementofsupport")
-    form = StatementForm(request.POST or None, initial={"made_on": timezone.localdate()})
+    form = StatementForm(request.POST or None, initial={"made_on": timezone.localdate()}, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.record_statement(**form.cleaned_data, created_by=request.user)
         messages.success(request, _("The statement was recorded."))
@@ -326,13 +329,8 @@ def organization_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Email the member's representatives an invitation to the member portal."""
     _require(request, "members.add_invitation")
     organization = get_object_or_404(Organization, pk=pk)
-    accept_url = request.build_absolute_uri(reverse("members:portal_accept", args=["TOKEN"])).replace(
-        "TOKEN", "{token}"
-    )
     try:
-        invitations = portal.invite_representatives(
-            organization=organization, invited_by=request.user, accept_url=accept_url
-        )
+        invitations = portal.invite_representatives(organization=organization, invited_by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -391,7 +389,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def committee(request: HttpRequest) -> HttpResponse:
     """The committee roster and the quorum rules; committee staff add members and rules here."""
     _require(request, "members.view_committeemember")
-    member_form = CommitteeMemberForm(request.POST or None, prefix="member")
+    member_form = CommitteeMemberForm(request.POST or None, prefix="member", user=request.user)
     rule_form = QuorumRuleForm(request.POST or None, prefix="rule")
     if request.method == "POST":
         if "member-full_name" in request.POST:

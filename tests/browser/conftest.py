@@ -74,7 +74,7 @@ def login(page):
         page.fill("#id_password", password)
         with page.expect_navigation():
             page.click("main button[type=submit]")
-        if "/accounts/two-factor/" in page.url:  # finance and integrity officers: a TOTP code, as the phone shows it
+        if "/accounts/two-factor/" in page.url:  # superusers, finance, integrity, auditors: a code, as a phone shows
             second_factor(page, username)
 
     return do

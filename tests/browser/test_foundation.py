@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, second_factor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,6 +45,7 @@ def test_auditor_sees_read_only_audit_site(page, auditor):
     page.fill("#id_password", "correct-horse-battery")
     with page.expect_navigation():
         page.click("#login-form [type=submit]")
+    second_factor(page, "marat")  # auditors enrol a TOTP authenticator at their first login
     assert page.locator("#content").is_visible()
     assert page.locator("a.addlink").count() == 0
     page.goto("/audit/coalition/region/")

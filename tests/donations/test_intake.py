@@ -148,19 +148,21 @@ def test_refund_payment_closes_it_with_a_ledger_row(election, finance_officer):
         )
 
 
-def test_correction_is_a_new_row_and_counts_against_the_cap(election, finance_officer):
+def test_approved_reversal_is_a_new_row_in_the_books_but_frees_no_cap_room(election, finance_officer, superuser):
     donation = services.record_donation(election=election, incoming=f.incoming(amount="1000"))
-    services.record_correction(
+    correction = services.propose_correction(
         election=election,
         source="donations",
         amount=Decimal("-1000"),
         payer_id=donation.payer_id,
         note="Ошибка банка",
         entry_date=date(2026, 5, 11),
-        recorded_by=finance_officer,
+        proposed_by=finance_officer,
     )
-    assert selectors.cap_use(election)["donations"]["used"] == Decimal("0.00")
-    assert LedgerEntry.objects.filter(donation=donation).count() == 2
+    services.approve_correction(correction=correction, approved_by=superuser)
+    assert LedgerEntry.objects.filter(payer_id=donation.payer_id).count() == 3  # receipt, credit, correction
+    # No money went back to the payer, so the cap still counts it (docs/security.md, "Money limits").
+    assert selectors.cap_use(election)["donations"]["used"] == Decimal("1000.00")
 
 
 def test_ledger_rows_cannot_be_changed_by_the_orm(election):
@@ -275,9 +277,9 @@ def test_period_covered_by_a_filed_report_is_locked_for_corrections(election, fi
         "amount": Decimal("-10"),
         "payer_id": "",
         "note": "x",
-        "recorded_by": finance_officer,
+        "proposed_by": finance_officer,
     }
     with pytest.raises(ValidationError) as refused:
-        services.record_correction(entry_date=date(2026, 5, 31), **kwargs)
+        services.propose_correction(entry_date=date(2026, 5, 31), **kwargs)
     assert refused.value.code == "period_locked"
-    assert services.record_correction(entry_date=date(2026, 6, 1), **kwargs).amount == Decimal("-10")
+    assert services.propose_correction(entry_date=date(2026, 6, 1), **kwargs).amount == Decimal("-10")

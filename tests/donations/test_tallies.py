@@ -1,11 +1,13 @@
 """The fund's tallies (kept by database triggers) always equal the plain aggregates over the base tables."""
 
 import io
+from contextlib import suppress
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
 from hypothesis import HealthCheck, given, settings
@@ -141,6 +143,22 @@ def _csv_row(amount: Decimal, day: date, kind: str) -> list[str]:
     ]
 
 
+def _officers():
+    """Two finance officers: corrections are proposed by one and approved by the other (four eyes)."""
+    from django.contrib.auth.models import Group
+
+    from coalition.roles import Role
+    from tests.factories import UserFactory
+
+    group = Group.objects.get(name=Role.FINANCE_OFFICER)
+    officers = []
+    for username in ("tally-proposer", "tally-approver"):
+        user = UserFactory._meta.model.objects.filter(username=username).first() or UserFactory(username=username)
+        user.groups.add(group)
+        officers.append(user)
+    return officers
+
+
 def _apply(election, step) -> None:
     action, *args = step
     if action == "intake":
@@ -173,15 +191,18 @@ def _apply(election, step) -> None:
             )
     elif action == "correct":
         amount, day = args
-        services.record_correction(
+        proposer, approver = _officers()
+        correction = services.propose_correction(
             election=election,
             source=rules.DONATIONS,
             amount=amount,
             payer_id="",
             note="Исправление",
             entry_date=f.OPENS + timedelta(days=day),
-            recorded_by=None,
+            proposed_by=proposer,
         )
+        with suppress(ValidationError):  # one past the cap is refused: the tallies must match either way
+            services.approve_correction(correction=correction, approved_by=approver)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

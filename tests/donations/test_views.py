@@ -90,6 +90,7 @@ def _urls(election, data):
         reverse("donations:import_upload", args=[slug]),
         reverse("donations:refunds", args=[slug]),
         reverse("donations:correction", args=[slug]),
+        reverse("donations:corrections", args=[slug]),
         reverse("donations:ledger", args=[slug]),
     ]
 

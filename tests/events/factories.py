@@ -75,6 +75,10 @@ class SessionFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(hours=4))
     capacity = 30
 
+    class Params:
+        # A session that has taken place: attendance, scores and certificates are recorded only after it.
+        held = factory.Trait(starts_at=factory.LazyFunction(lambda: _in_days(-3, 10)))
+
 
 class EnrolmentFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -88,7 +92,7 @@ def certified(person=None, *, kind: str = Course.Kind.OBSERVER, course=None, **e
     """Return a valid certificate of a course of ``kind`` for ``person`` (made through an enrolment)."""
     course = course or Course.objects.filter(kind=kind).first() or CourseFactory(kind=kind)
     enrolment = EnrolmentFactory(
-        session=SessionFactory(course=course), person=person or PersonFactory(), attended=True, score=90
+        session=SessionFactory(course=course, held=True), person=person or PersonFactory(), attended=True, score=90
     )
     return Certificate.objects.create(
         number=f"T-{enrolment.pk}",

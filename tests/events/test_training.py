@@ -18,7 +18,7 @@ def _results(session, rows):
 
 
 def test_only_those_who_attended_and_reached_the_pass_mark_are_certified(trainer):
-    session = SessionFactory(course=CourseFactory(pass_mark=70, certificate_valid_days=365))
+    session = SessionFactory(course=CourseFactory(pass_mark=70, certificate_valid_days=365), held=True)
     passed, low, absent = EnrolmentFactory.create_batch(3, session=session)
     services.record_results(
         session=session,
@@ -36,7 +36,7 @@ def test_only_those_who_attended_and_reached_the_pass_mark_are_certified(trainer
 
 
 def test_score_out_of_range_is_refused_and_nothing_is_saved(trainer):
-    session = SessionFactory()
+    session = SessionFactory(held=True)
     first, second = EnrolmentFactory.create_batch(2, session=session)
     with pytest.raises(ValidationError, match="between 0 and 100"):
         services.record_results(
@@ -47,7 +47,7 @@ def test_score_out_of_range_is_refused_and_nothing_is_saved(trainer):
 
 
 def test_cannot_lower_the_result_of_a_certified_person(trainer):
-    session = SessionFactory()
+    session = SessionFactory(held=True)
     enrolment = EnrolmentFactory(session=session)
     services.record_results(session=session, by=trainer, results=_results(session, [(enrolment, True, 90)]))
     services.issue_certificates(session=session, by=trainer)
@@ -75,7 +75,9 @@ def test_public_enrolment_records_observation_consent(client):
 
 
 def _certificate(trainer, **course):
-    session = SessionFactory(course=CourseFactory(kind=Course.Kind.PROXY, name="Курс доверенных лиц", **course))
+    session = SessionFactory(
+        course=CourseFactory(kind=Course.Kind.PROXY, name="Курс доверенных лиц", **course), held=True
+    )
     enrolment = EnrolmentFactory(session=session, person=PersonFactory(full_name="Айжан Касымова", iin="", phone=""))
     services.record_results(session=session, by=trainer, results=_results(session, [(enrolment, True, 88)]))
     return services.issue_certificates(session=session, by=trainer)[0]

@@ -179,6 +179,9 @@ def test_trainer_runs_a_session(client_for, trainer, finance_officer):
     assert client.get(reverse("events:session", args=[session.pk])).status_code == 200
     client.post(reverse("events:session_enrol", args=[session.pk]), {"person": person.pk})
     enrolment = session.enrolments.get()
+    # The session takes place: results and certificates are recorded after it (issue #16, class 10).
+    session.starts_at, session.ends_at = session.starts_at - timedelta(days=6), session.ends_at - timedelta(days=6)
+    session.save(update_fields=["starts_at", "ends_at"])
     response = client.post(
         reverse("events:session", args=[session.pk]),
         {

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from coalition.hotline.intake import issue_case_token, issue_form_token
 from coalition.models import OutboundMessage
+from coalition.outbox import links
 from members import portal
 from members.models import Affiliation
 from tests.donations import factories as donation_factories
@@ -158,8 +159,8 @@ def _invitation():
     org = admitted_organization(name_ru="Наша организация")
     person = PersonFactory(full_name="Петрова Анна", email="anna@example.kz")
     Affiliation.objects.create(person=person, organization=org, role="representative", title="Секретарь")
-    portal.invite_representatives(organization=org, invited_by=None, accept_url="http://x/{token}/")
-    token = re.search(r"http://x/([^/\s]+)/", OutboundMessage.objects.get().body).group(1)
+    portal.invite_representatives(organization=org, invited_by=None)
+    token = re.search(r"/portal/invitation/([^/\s]+)/", links.render(OutboundMessage.objects.get().body)).group(1)
     return Target(
         "portal invitation",
         f"/portal/invitation/{token}/",

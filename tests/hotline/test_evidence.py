@@ -43,7 +43,7 @@ def test_strips_png_text_chunks():
 def test_accepts_pdf_by_magic_bytes():
     clean = clean_evidence(minimal_pdf(), max_bytes=MB)
     assert clean.content_type == "application/pdf"
-    assert not clean.metadata_stripped
+    assert clean.metadata_stripped  # rewritten without its document information (issue #16)
 
 
 @pytest.mark.parametrize(

@@ -117,7 +117,7 @@ def test_dry_run_sorts_rows_and_writes_nothing(staff_user):
     new = iin_number()
     content = csv_file(
         row(new, phone="8 701 555 44 33", email="ivan@example.kz", org=org.bin, role="observer", pos="Наблюдатель"),
-        row(known.iin, last="Новое", first="Имя", email="new@example.kz"),
+        row(known.iin, last="Старое", first="Имя", email="new@example.kz"),
         row(same.iin, last="Ахметов", first="Бек", phone="+7 701 123 45 67"),
         row(new, last="Другой"),
         row("123456789012"),
@@ -135,7 +135,7 @@ def test_dry_run_sorts_rows_and_writes_nothing(staff_user):
     first = result.rows[0]
     assert first.phone == "+77015554433" and first.role == "observer" and first.consent_purpose == "observation"
     assert first.add_affiliation and first.add_consent and first.set_region_id == org.region_id
-    assert result.rows[1].changes == ["full_name", "email"] and result.rows[1].add_consent
+    assert result.rows[1].changes == ["email"] and result.rows[1].add_consent
     assert result.rows[3].duplicate_of == 2
     assert "not valid" in result.rows[4].errors[0] and "phone" in result.rows[5].errors[0]
     assert "Unknown organization" in result.rows[6].errors[0] and "consent" in result.rows[7].errors[0]
@@ -154,7 +154,7 @@ def test_formula_cells_are_stored_as_text_and_flagged(staff_user):
 
 
 def test_a_withdrawn_consent_is_not_revived_by_an_older_paper(staff_user):
-    person = PersonFactory(iin=iin_number())
+    person = PersonFactory(iin=iin_number(), full_name="Иванов Иван")
     Consent.objects.create(
         person=person, purpose="events", text_version="v", text="t",
         given_at=timezone.now() - datetime.timedelta(days=60), withdrawn_at=timezone.now(),
@@ -172,7 +172,7 @@ def test_confirm_applies_exactly_the_preview_with_consents_and_audit(staff_user)
     new = iin_number()
     content = csv_file(
         row(new, patronymic="Петрович", org=org.bin, role="proxy", pos="Доверенное лицо", date="27.11.2026"),
-        row(known.iin, last="Новое", first="Имя", org=str(org.pk)),
+        row(known.iin, last="имя", first="СТАРОЕ", org=str(org.pk)),  # the same name, in another order and case
         row(new),
     )
     record, result = preview(content, staff_user)
@@ -186,24 +186,32 @@ def test_confirm_applies_exactly_the_preview_with_consents_and_audit(staff_user)
     assert consent.purpose == "observation" and timezone.localdate(consent.given_at) == datetime.date(2026, 11, 27)
     assert consent.text == str(people_import.IMPORT_CONSENT_TEXT) and consent.withdrawn_at is None
     known.refresh_from_db()
-    assert known.full_name == "Новое Имя" and known.affiliations.get().role == "member" and known.region == org.region
+    assert known.full_name == "Старое Имя" and known.affiliations.get().role == "member" and known.region == org.region
     record.refresh_from_db()
     assert record.status == "applied" and bytes(record.content) == b"" and record.summary["new"] == 1
     entry = AuditEntry.objects.latest("id")
     assert entry.action == "members.people.import" and entry.data["sha256"] == record.sha256
     assert [(p["person"], p["created"], p["changes"]) for p in entry.data["people"]] == [
         (person.pk, True, []),
-        (known.pk, False, ["full_name", "region"]),  # a person without a region takes the organization's
+        (known.pk, False, ["region"]),  # a person without a region takes the organization's
     ]
     with pytest.raises(ImportRefused):  # a second confirmation (double click, replay) does nothing
         apply(record, result, staff_user)
     assert Person.objects.filter(iin=new).count() == 1
 
 
+def test_a_known_iin_under_another_name_is_an_error_not_a_rename(staff_user):
+    person = PersonFactory(iin=iin_number(), full_name="Омарова Жанна")
+    org = OrganizationFactory(region=region("KZ-35"))
+    _record, result = preview(csv_file(row(person.iin, last="Петров", first="Пётр", org=org.bin)), staff_user)
+    assert result.rows[0].status == "error" and "another name" in result.rows[0].errors[0]
+    assert not result.can_apply
+
+
 def test_confirm_is_refused_when_the_people_changed_since_the_preview(staff_user):
     iin = iin_number()
     record, result = preview(csv_file(row(iin), row(iin_number())), staff_user)
-    PersonFactory(iin=iin, full_name="Кто-то Другой")  # recorded by someone else meanwhile
+    PersonFactory(iin=iin, full_name="Иванов Иван")  # recorded by someone else meanwhile
     with pytest.raises(ImportRefused) as refused:
         apply(record, result, staff_user)
     assert refused.value.code == "changed"
@@ -256,7 +264,7 @@ def test_coordinator_imports_only_into_their_region(coordinator):
     scope = region("KZ-35")
     own, other = OrganizationFactory(region=scope), OrganizationFactory(region=region("KZ-79"))
     outsider = PersonFactory(iin=iin_number(), region=region("KZ-79"))
-    local = PersonFactory(iin=iin_number(), region=scope)
+    local = PersonFactory(iin=iin_number(), region=scope, full_name="Иванов Иван")
     new = iin_number()
     content = csv_file(
         row(new, org=own.bin), row(iin_number(), org=other.bin), row(outsider.iin), row(local.iin, email="a@b.kz")

@@ -60,3 +60,18 @@ def test_motion_needs_quorum_and_majority_of_present():
     assert rules.motion_adopted(present=4, required=4, votes_for=3)
     assert not rules.motion_adopted(present=4, required=4, votes_for=2)  # a tie is not a majority
     assert not rules.motion_adopted(present=3, required=4, votes_for=3)  # no quorum
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "same"),
+    [
+        ("ОМАРОВА  жанна", "Жанна Омарова", True),  # case, spacing, word order
+        ("Петр Королев", "Королёв Пётр", True),  # ё/е
+        ("Мухамед-Али Сапаров", "Сапаров Мухамед Али", True),  # punctuation between words
+        ("Омарова Жанна", "Омарова Жанна Сериковна", False),  # a missing patronymic is another name
+        ("Омарова Жанна", "Омарова Жанар", False),
+        ("", "", False),  # an empty name never matches
+    ],
+)
+def test_names_are_compared_for_identity_without_case_yo_spacing_or_order(typed, stored, same):
+    assert rules.same_name(typed, stored) is same

@@ -55,16 +55,21 @@ def test_submit_refuses_ineligible_organization():
     assert not Organization.objects.exists()
 
 
-def test_known_iin_reuses_the_person_without_changing_them():
+def test_known_iin_reuses_the_person_only_under_their_name():
     from tests.factories import iin_number
 
     iin = iin_number()
     first = services.submit_application(application=application(representative_iin=iin))
-    second = services.submit_application(
+    same = services.submit_application(
+        application=application(representative_iin=iin, representative_name="анна ПЕТРОВА")
+    )
+    other = services.submit_application(
         application=application(representative_iin=iin, representative_name="Другое имя")
     )
     person = first.affiliations.get().person
-    assert second.affiliations.get().person == person
+    assert same.affiliations.get().person == person
+    assert other.affiliations.get().person != person and other.affiliations.get().person.iin == ""
+    person.refresh_from_db()
     assert person.full_name == "Петрова Анна"
     assert person.consents.count() == 1
 

@@ -61,6 +61,9 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "donations:auditor_pack": ("auditor_pack", "LFFFFNFNFN", "LFFFFMFMFM"),
     "donations:compliance_report": ("compliance", "LFFFF2F2F2", "LFFFFMFMFM"),
     "donations:correction": ("election", "LFFFF2FRF2", "LFFFF2FRF2"),
+    "donations:correction_approve": ("correction", "LFFFFMFRFM", "LFFFFRFRFR"),
+    "donations:correction_reject": ("correction", "LFFFFMFRFM", "LFFFFRFRFR"),
+    "donations:corrections": ("election", "LFFFF2FRF2", "LFFFF2FRF2"),
     "donations:disclosure": ("election", "2222222222", "MMMMMMMMMM"),
     "donations:donate": (None, "2222222222", "2222222222"),
     "donations:donation": ("donation", "LFFFF2FRF2", "LFFFF2FRF2"),
@@ -186,7 +189,7 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "members:staff_statement_publication": ("statement", "LMMMMMMRFM", "LRFFFFFRFR"),
     "members:staff_statements": (None, "L222FFFRF2", "L222FFFRF2"),
     "otp_setup": (None, "L222222222", "L222222222"),
-    "otp_verify": (None, "LRRRR22RRR", "LRRRR22RRR"),
+    "otp_verify": (None, "LRRRR222R2", "LRRRR222R2"),
     "password_change": (None, "L222222222", "L222222222"),
     "password_change_done": (None, "L222222222", "LMMMMMMMMM"),
     "set_language": (None, "RRRRRRRRRR", "RRRRRRRRRR"),
@@ -273,6 +276,7 @@ def make_objects() -> dict[str, dict]:
         "refund": {"pk": first(donations.Refund.objects.all())},
         "alert": {"pk": first(donations.CoercionAlert.objects.all())},
         "filed_report": {"pk": first(donations.ComplianceReport.objects.all())},
+        "correction": {"pk": _pending_correction(election)},
         "auditor_pack": {"slug": election.slug, "day": "2026-11-27"},
         "compliance": {"slug": election.slug, "fmt": "csv"},
         "event": {"pk": event.pk},
@@ -291,6 +295,25 @@ def make_objects() -> dict[str, dict]:
         "evidence": {"pk": first(hotline.Evidence.objects.all())},
         "forwarding": {"pk": first(hotline.Forwarding.objects.all())},
     }
+
+
+def _pending_correction(election) -> int:
+    """A correction awaiting approval, proposed by a finance officer who is not the matrix's (four eyes)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from donations import services
+
+    correction = services.propose_correction(
+        election=election,
+        source="donations",
+        amount=Decimal("-1"),
+        payer_id="",
+        note="matrix",
+        entry_date=date(2099, 1, 1),
+        proposed_by=_user("proposer", Role.FINANCE_OFFICER),
+    )
+    return correction.pk
 
 
 def client_for(user) -> Client:

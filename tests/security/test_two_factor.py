@@ -1,4 +1,6 @@
-"""TOTP second factor: required for finance and integrity officers, optional for other staff, with real codes."""
+"""TOTP second factor: required for superusers, finance and integrity officers and auditors, optional for other staff,
+with real codes; and judged on every request, so authority granted mid-session is held at once (issue #16, class 7).
+"""
 
 import base64
 import re
@@ -116,7 +118,85 @@ def test_required_roles_are_a_setting(settings, trainer):
     assert client.get("/").url.startswith(reverse("otp_setup"))
 
 
-def test_auditors_and_anonymous_users_are_not_held(auditor, client):
+def test_anonymous_users_are_not_held_and_auditors_are(auditor, client):
     assert client.get(reverse("otp_verify")).url.startswith(reverse("login"))
-    audit = password_login(auditor)
-    assert audit.get("/audit/").status_code == 200
+    audit = password_login(auditor)  # auditors read all personal data: a second factor like finance and integrity
+    assert audit.get("/audit/").url.startswith(reverse("otp_setup"))
+
+
+# --- Class 7 of issue #16: authority is re-checked when it changes --------------------------------------------
+
+
+def _grant(user, authority: str) -> None:
+    """Give ``user`` the authority named: "superuser" or a role group."""
+    from django.contrib.auth.models import Group
+
+    if authority == "superuser":
+        user.is_superuser = True
+        user.is_staff = True
+        user.save(update_fields=["is_superuser", "is_staff"])
+    else:
+        user.groups.add(Group.objects.get(name=authority))
+
+
+def _revoke(user, authority: str) -> None:
+    from django.contrib.auth.models import Group
+
+    if authority == "superuser":
+        user.is_superuser = False
+        user.save(update_fields=["is_superuser"])
+    else:
+        user.groups.remove(Group.objects.get(name=authority))
+
+
+def _authorities_needing_a_second_factor() -> list[str]:
+    from django.conf import settings
+
+    return sorted({*settings.OTP_REQUIRED_ROLES, "auditor", "superuser"})
+
+
+def test_superusers_and_auditors_need_a_second_factor(settings):
+    from coalition.twofactor import second_factor_required
+    from tests.factories import UserFactory
+
+    assert "auditor" in settings.OTP_REQUIRED_ROLES
+    assert second_factor_required(UserFactory(is_superuser=True))
+
+
+@pytest.mark.parametrize("authority", _authorities_needing_a_second_factor())
+def test_authority_granted_mid_session_is_held_for_the_second_factor_on_the_next_request(staff_user, authority):
+    """A session that owed nothing at login owes the second factor the moment a role needing one is granted."""
+    client = password_login(staff_user)  # committee staff: no second factor owed at login
+    assert client.get("/").status_code == 200
+    _grant(staff_user, authority)
+    for path in ["/", "/events/", "/audit/", "/admin/"]:
+        response = client.get(path)
+        assert response.status_code == 302 and response.url.startswith(reverse("otp_setup")), (authority, path)
+    # with a device enrolled elsewhere (another browser), the same session is asked for its code instead
+    TOTPDevice.objects.create(user=staff_user, name="phone", confirmed=True)
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith(reverse("otp_verify"))
+
+
+@pytest.mark.parametrize("authority", _authorities_needing_a_second_factor())
+def test_authority_revoked_mid_session_is_gone_on_the_next_request(staff_user, authority):
+    """A verified session keeps no authority that was taken away: the next request is judged on today's roles."""
+    from tests.factories import force_login
+
+    pages = {
+        "finance_officer": "/donations/elections/",
+        "integrity_officer": "/hotline/",
+        "auditor": "/audit/",
+        "superuser": "/admin/auth/user/",
+    }
+    path = pages[authority]
+    _grant(staff_user, authority)
+    staff_user.refresh_from_db()
+    vars(staff_user).pop("_coalition_roles", None)  # roles are cached on the user object for one request
+    client = force_login(Client(), staff_user)  # password and second factor done
+    assert client.get(path).status_code == 200, authority
+    _revoke(staff_user, authority)
+    response = client.get(path)
+    assert response.status_code in (302, 403) and not (
+        response.status_code == 302 and response.url.startswith(reverse("otp_setup"))
+    ), (authority, response.status_code)

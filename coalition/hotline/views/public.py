@@ -1,8 +1,9 @@
 """Public pages of the hotline: file a report, get a receipt, check the status and add information.
 
 No account is needed and no IP address, user agent or session is stored with a report: the rate limits keep only
-short-lived counters in the cache, keyed by a hash of the address (django-ratelimit). These pages set no cookie at
-all; their POSTs carry signed tokens instead of Django's CSRF cookie (see coalition.hotline.intake).
+short-lived counters in the cache, keyed by an HMAC of the address under SECRET_KEY (django-ratelimit,
+coalition.proxy). These pages set no cookie at all; their POSTs carry signed tokens instead of Django's CSRF cookie
+(see coalition.hotline.intake).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import is_ratelimited
 
 from coalition.hotline import intake, selectors, services
 from coalition.hotline.forms import AddInformationForm, ReceiptForm, ReportForm
 from coalition.hotline.models import HotlinePolicy, Report
+from coalition.middleware import request_budget
 from coalition.views import ratelimited
 
 
@@ -29,18 +31,31 @@ def public_rate(group: str, request: HttpRequest) -> str:
     return getattr(settings, "HOTLINE_RATE", "10/h")
 
 
-def rate_limited(group: str):
-    """Limit POSTs per client address and answer 429 (the counter is a short-lived hashed cache key)."""
+def evidence_budget() -> int:
+    """The largest body a public hotline POST may have: every evidence file the policy allows, plus 1 MB of text."""
+    policy = HotlinePolicy.current()
+    return (policy.max_files * policy.max_file_mb + 1) * 1024 * 1024
+
+
+def rate_limited(group: str, *, max_bytes=None):
+    """Limit POSTs per client address (429) and their size (413), both checked before the body is read.
+
+    coalition.middleware.RequestBudgetMiddleware enforces the declared budget ahead of every middleware that reads
+    request.POST; the wrapper counts only when that middleware did not run (a view called on its own).
+    """
 
     def decorator(view):
         @wraps(view)
-        @ratelimit(key="ip", rate=public_rate, method="POST", block=False, group=group)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not hasattr(request, "limited"):
+                request.limited = is_ratelimited(
+                    request, group=group, key="ip", rate=public_rate, method="POST", increment=True
+                )
             if getattr(request, "limited", False):
                 return ratelimited(request)
             return view(request, *args, **kwargs)
 
-        return wrapper
+        return request_budget(max_bytes=max_bytes, rate=public_rate, group=group)(wrapper)
 
     return decorator
 
@@ -63,7 +78,7 @@ def _refused(request: HttpRequest, back: str) -> HttpResponse:
 
 @login_not_required
 @intake.private_intake
-@rate_limited("hotline:report")
+@rate_limited("hotline:report", max_bytes=evidence_budget)
 def report(request: HttpRequest) -> HttpResponse:
     """The report form; on success the receipt is shown in the response itself, once, and stored nowhere."""
     form = ReportForm(request.POST or None, request.FILES or None)
@@ -129,7 +144,7 @@ def status(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_POST
 @intake.private_intake
-@rate_limited("hotline:add")
+@rate_limited("hotline:add", max_bytes=evidence_budget)
 def status_add(request: HttpRequest) -> HttpResponse:
     """Append information (and files) to the report opened with the receipt (named by the signed case token)."""
     pk = intake.case_pk(request.POST.get(intake.CASE_FIELD))

@@ -31,6 +31,9 @@ from coalition.hotline.forms import (
     TriageForm,
 )
 from coalition.hotline.models import Evidence, Forwarding, HotlinePolicy, IdentityDisclosure, Report, ReporterIdentity
+from coalition.hotline.views.public import evidence_budget
+from coalition.middleware import request_budget
+from coalition.proxy import client_ip
 
 
 def _require(request: HttpRequest, *perms: str) -> None:
@@ -39,7 +42,7 @@ def _require(request: HttpRequest, *perms: str) -> None:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request) or None  # the client's, not the proxy's (coalition.proxy)
 
 
 def _case(request: HttpRequest, code: str, *perms: str) -> Report:
@@ -61,6 +64,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/case_list.html", {"page": page, "filters": filters, "query": query.urlencode()})
 
 
+@request_budget(max_bytes=evidence_budget)
 @never_cache
 @staff_required
 def record(request: HttpRequest) -> HttpResponse:
@@ -147,6 +151,7 @@ def triage(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("hotline:detail", code=code)
 
 
+@request_budget(max_bytes=evidence_budget)
 @require_POST
 @staff_required
 def add_information(request: HttpRequest, code: str) -> HttpResponse:

@@ -39,6 +39,7 @@ class Command(BaseCommand):
                 role = account.role.label if account.role else "superuser (/admin/)"
                 self.stdout.write(f"  {account.username:<12} {role}")
             self.stdout.write(
-                "  finance and integrity need a second factor: at their first login the page shows a QR code and a "
-                "secret for any authenticator app (FreeOTP, Aegis, Google Authenticator...), then asks for its code."
+                "  admin, finance, integrity and auditor need a second factor: at their first login the page shows a "
+                "QR code and a secret for any authenticator app (FreeOTP, Aegis, Google Authenticator...), then asks "
+                "for its code."
             )
