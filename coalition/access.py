@@ -30,6 +30,12 @@ def staff_required(view):
     return wrapper
 
 
+def require(request, *perms: str) -> None:
+    """Refuse the request (403) unless its user holds every one of ``perms``: the one permission check of views."""
+    if not request.user.has_perms(perms):
+        raise PermissionDenied
+
+
 def scoped_region(user) -> Region | None:
     """Return the one region a regional coordinator is limited to; None means all regions.
 

@@ -2,7 +2,7 @@
 EXIF with GPS, XMP, IPTC, comments and embedded thumbnails), refuse what does not decode or is too large, and make
 thumbnails. The file name, its extension and the browser's Content-Type are never trusted.
 
-Used by the hotline's evidence files (coalition/hotline/evidence.py) and the events' report photos.
+Used by the hotline's evidence files (hotline/evidence.py) and the events' report photos.
 """
 
 from __future__ import annotations

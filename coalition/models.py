@@ -62,6 +62,12 @@ class Profile(models.Model):
         return str(self.user)
 
 
+def user_language(user) -> str:
+    """Return the language a staff user reads messages in: their profile's, else Russian (the default)."""
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "language", None) or settings.LANGUAGE_CODE[:2]
+
+
 @pgtrigger.register(
     pgtrigger.Protect(name="audit_entry_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
 )

@@ -31,9 +31,7 @@ def _by(path: str) -> Callable[[QuerySet, object], QuerySet]:
 def _people(queryset: QuerySet, region) -> QuerySet:
     # The people a coordinator sees on the people list (members.selectors.people): recorded in the region, or
     # acting for one of its organizations. A subquery keeps the affiliations join from duplicating choices.
-    from members.models import Person
-
-    in_region = Person.objects.filter(Q(region=region) | Q(affiliations__organization__region=region))
+    in_region = queryset.model._default_manager.filter(Q(region=region) | Q(affiliations__organization__region=region))
     return queryset.filter(pk__in=in_region.values("pk"))
 
 

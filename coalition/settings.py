@@ -75,7 +75,8 @@ INSTALLED_APPS = [
     "members",
     "donations",
     "events",
-    "coalition.hotline",
+    "hotline",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -243,9 +244,9 @@ CELERY_BEAT_SCHEDULE = {
     "events-notice-deadline-reminders": {"task": "events.tasks.send_notice_deadline_reminders", "schedule": 3600.0},
     "events-daily-digests": {"task": "events.tasks.send_daily_digests", "schedule": 3600.0},
     "events-report-reminders": {"task": "events.tasks.send_report_reminders", "schedule": 3600.0},
-    "hotline-escalate-sla": {"task": "coalition.hotline.tasks.escalate_sla_breaches", "schedule": 900.0},
-    "hotline-follow-up-reminders": {"task": "coalition.hotline.tasks.send_follow_up_reminders", "schedule": 3600.0},
-    "hotline-anonymise-expired": {"task": "coalition.hotline.tasks.anonymise_expired_reports", "schedule": 86400.0},
+    "hotline-escalate-sla": {"task": "hotline.tasks.escalate_sla_breaches", "schedule": 900.0},
+    "hotline-follow-up-reminders": {"task": "hotline.tasks.send_follow_up_reminders", "schedule": 3600.0},
+    "hotline-anonymise-expired": {"task": "hotline.tasks.anonymise_expired_reports", "schedule": 86400.0},
     "donations-deadline-alerts": {"task": "donations.tasks.send_deadline_alerts", "schedule": 86400.0},
     "donations-daily-reports": {"task": "donations.tasks.file_daily_reports", "schedule": 86400.0},
 }
@@ -300,7 +301,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 HOTLINE_RATE = env.str("HOTLINE_RATE", default="10/h")  # posts per IP to the public hotline forms
 COALITION_NAME = env.str("COALITION_NAME", default="Народная коалиция")
 HOTLINE_PHONE = env.str("HOTLINE_PHONE", default="+7 7172 707 616")
-# The hotline's identity vault is encrypted at rest (coalition/hotline/vault.py): comma-separated Fernet keys, the
+# The hotline's identity vault is encrypted at rest (hotline/vault.py): comma-separated Fernet keys, the
 # first encrypts and every one decrypts (rotation: docs/operations.md). Required in production; a development
 # machine gets a fixed, publicly known key, which protects nothing.
 HOTLINE_IDENTITY_KEYS = env.list("HOTLINE_IDENTITY_KEYS", default=[])

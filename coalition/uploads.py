@@ -3,7 +3,7 @@
 ``binary_kind`` recognises, from the first bytes, the kinds of file people upload by mistake (or on purpose) in
 place of a CSV text file: images, PDF, archives and office documents (an .xlsx is a ZIP), programs. ``csv_text``
 turns an upload meant to be CSV into text, or says in words what the file really is. The hotline's evidence has its
-own allow-list by content in :mod:`coalition.hotline.evidence`.
+own allow-list by content in :mod:`hotline.evidence`.
 """
 
 from __future__ import annotations

@@ -5,11 +5,12 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from coalition import twofactor, views
+from coalition import twofactor
 from coalition.admin import audit_site
+from dashboard import views as dashboard
 
 urlpatterns = [
-    path("", views.home, name="dashboard"),
+    path("", dashboard.home, name="dashboard"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", twofactor.setup, name="otp_setup"),
@@ -30,5 +31,5 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("donations.urls")),
     path("", include("events.urls")),
-    path("", include("coalition.hotline.urls")),
+    path("", include("hotline.urls")),
 ]

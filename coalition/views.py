@@ -1,30 +1,8 @@
-"""Coalition-wide pages: the staff dashboard, and the page shown when a rate limit refuses a request."""
+"""Coalition-wide pages: the page shown when a rate limit refuses a request."""
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-
-from coalition import dashboard as panels
-from coalition.access import scoped_region, staff_required
-from coalition.roles import is_staff_member
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Where login lands: the dashboard for staff, the member portal for an organization's representative."""
-    user = request.user
-    if user.is_authenticated and not is_staff_member(user) and getattr(user, "person", None) is not None:
-        return redirect("members:portal")
-    return dashboard(request)
-
-
-@staff_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The HQ at a glance: the panels the user's permissions allow, for the period and region in the URL."""
-    context = panels.build(request, scope=scoped_region(request.user))
-    for warning in context["warnings"]:
-        messages.warning(request, warning)
-    return render(request, "coalition/dashboard.html", context)
 
 
 def ratelimited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -532,7 +532,7 @@ def test_finance_imports_statement_flags_returns_and_auditor_downloads_report(
 
 
 def test_anonymous_report_forwarded_and_reporter_sees_status(page, axe, login, integrity_officer):
-    from coalition.hotline.models import Forwarding, Report
+    from hotline.models import Forwarding, Report
 
     wide(page)
     page.goto("/report/")
@@ -650,7 +650,7 @@ def _tab_to(page, selector: str, limit: int = 80) -> None:
 
 
 def test_hotline_report_and_event_registration_work_with_keyboard_only(page, axe):
-    from coalition.hotline.models import Report
+    from hotline.models import Report
     from events.models import Registration
     from tests.events.factories import EventFactory
 

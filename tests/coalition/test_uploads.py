@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from coalition.hotline.evidence import EvidenceRejected, check_name
-from coalition.hotline.intake import issue_case_token, issue_form_token
-from coalition.hotline.models import Evidence, Report, ReportUpdate
+from hotline.evidence import EvidenceRejected, check_name
+from hotline.intake import issue_case_token, issue_form_token
+from hotline.models import Evidence, Report, ReportUpdate
 from coalition.models import AuditEntry
 from coalition.uploads import NotText, binary_kind, csv_text
 from donations.models import StatementImport

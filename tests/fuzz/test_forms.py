@@ -16,7 +16,7 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coalition.hotline.intake import issue_case_token, issue_form_token
+from hotline.intake import issue_case_token, issue_form_token
 from coalition.models import OutboundMessage
 from coalition.outbox import links
 from members import portal

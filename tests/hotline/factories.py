@@ -6,9 +6,9 @@ import io
 
 from PIL import Image
 
-from coalition.hotline import services
-from coalition.hotline.evidence import clean_evidence
-from coalition.hotline.models import Category
+from hotline import services
+from hotline.evidence import clean_evidence
+from hotline.models import Category
 from tests.factories import region
 
 GPS_IFD = 0x8825

@@ -3,8 +3,8 @@ import io
 import pytest
 
 from coalition import demo as coalition_demo
-from coalition.hotline import demo
-from coalition.hotline.models import Forwarding, Report, ReporterIdentity
+from hotline import demo
+from hotline.models import Forwarding, Report, ReporterIdentity
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from coalition.hotline.evidence import EvidenceRejected, clean_evidence, sniff
+from hotline.evidence import EvidenceRejected, clean_evidence, sniff
 from tests.hotline.factories import GPS_IFD, jpeg_with_gps, minimal_pdf, png_with_text
 
 MB = 1024 * 1024

@@ -5,7 +5,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coalition.hotline.intake import issue_form_token
+from hotline.intake import issue_form_token
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from coalition.hotline.models import ReporterIdentity
+from hotline.models import ReporterIdentity
 from coalition.models import AuditEntry
 from tests.hotline.factories import file_report, identity
 
@@ -83,7 +83,7 @@ def test_rotation_with_a_key_that_opens_nothing_changes_nothing(settings):
 
 
 def test_the_migration_encrypts_rows_written_in_plain_text_and_is_safe_to_run_twice():
-    migration = importlib.import_module("coalition.hotline.migrations.0003_identity_vault_encrypted")
+    migration = importlib.import_module("hotline.migrations.0003_identity_vault_encrypted")
     pk = ReporterIdentity.objects.get(report=file_report(identity=identity(**CANARY)).report).pk
     with connection.cursor() as cursor:  # a row as the unencrypted vault held it
         cursor.execute(

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from coalition.hotline import services
-from coalition.hotline.models import PatternAlert
+from hotline import services
+from hotline.models import PatternAlert
 from donations import services as donation_services
 from members.models import Affiliation, Organization, Person
 from tests.donations import factories as donation_factories

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from coalition.hotline.intake import issue_form_token
-from coalition.hotline.models import Evidence, IdentityAccess, Report, ReporterIdentity, ReportUpdate
+from hotline.intake import issue_form_token
+from hotline.models import Evidence, IdentityAccess, Report, ReporterIdentity, ReportUpdate
 from coalition.models import AuditEntry, OutboundMessage
 from tests.factories import region
 from tests.hotline.factories import GPS_IFD, file_report, identity, jpeg_with_gps, minimal_pdf
@@ -253,7 +253,7 @@ def test_adding_information_without_a_valid_case_token_is_refused(client, token,
     if token == "forged":
         data["case_token"] = "eyJjYXNlIjoxfQ:1vAAAA:forged-signature"
     elif token == "expired":
-        from coalition.hotline.intake import issue_case_token
+        from hotline.intake import issue_case_token
 
         data["case_token"] = issue_case_token(receipt.report)
         settings.HOTLINE_CASE_TOKEN_SECONDS = -1
@@ -264,8 +264,8 @@ def test_adding_information_without_a_valid_case_token_is_refused(client, token,
 
 
 def test_reporter_is_emailed_only_with_contact_and_consent(client, integrity_officer):
-    from coalition.hotline import services
-    from coalition.hotline.models import Agency
+    from hotline import services
+    from hotline.models import Agency
 
     with_consent = file_report(identity=identity(email="yes@example.kz"))
     without_consent = file_report(identity=identity(email="no@example.kz", consent_to_contact=False))
@@ -289,7 +289,7 @@ def test_reporter_is_emailed_only_with_contact_and_consent(client, integrity_off
 @pytest.mark.django_db
 def test_public_hotline_pages_are_not_cached_and_leak_no_referrer_off_site(client):
     # With no-referrer Chromium sends "Origin: null" on the form's own POST: these forms carry a signed token instead
-    # of relying on Django's CSRF cookie check (coalition.hotline.intake; tests/security/test_hotline_privacy.py).
+    # of relying on Django's CSRF cookie check (hotline.intake; tests/security/test_hotline_privacy.py).
     for path in ("/report/", "/report/status/"):
         response = client.get(path)
         assert response.status_code == 200

@@ -20,8 +20,8 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from coalition.hotline import services, tasks
-from coalition.hotline.models import Agency, Forwarding, Report, ReporterIdentity
+from hotline import services, tasks
+from hotline.models import Agency, Forwarding, Report, ReporterIdentity
 from coalition.models import AuditEntry
 from coalition.outbox import deliver_pending
 from tests.hotline.factories import file_report, identity
@@ -76,7 +76,7 @@ def mailbox(settings, tmp_path, monkeypatch):
     settings.EMAIL_BACKEND = "coalition.outbox.backends.KeyedFileEmailBackend"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.SMS_FILE_PATH = tmp_path / "sms"
-    monkeypatch.setattr("coalition.hotline.letters.pdf_available", lambda: False)
+    monkeypatch.setattr("hotline.letters.pdf_available", lambda: False)
     return [Path(settings.MEDIA_ROOT), settings.EMAIL_FILE_PATH, settings.SMS_FILE_PATH]
 
 

@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, ProgrammingError, transaction
 from django.utils import timezone
 
-from coalition.hotline import selectors, services
-from coalition.hotline.letters import pdf_available
-from coalition.hotline.models import (
+from hotline import selectors, services
+from hotline.letters import pdf_available
+from hotline.models import (
     Agency,
     Evidence,
     HotlinePolicy,

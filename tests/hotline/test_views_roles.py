@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coalition.hotline import services
-from coalition.hotline.models import Agency, IdentityAccess, IdentityDisclosure, Report
+from hotline import services
+from hotline.models import Agency, IdentityAccess, IdentityDisclosure, Report
 from tests.hotline.factories import file_report, identity, jpeg_with_gps, minimal_pdf
 
 pytestmark = pytest.mark.django_db
@@ -307,7 +307,7 @@ def test_rules_page(request, client, client_for, role):
 
 
 def test_staff_publish_a_new_rules_version_and_old_one_stays(client_for, staff_user, integrity_officer):
-    from coalition.hotline.models import HotlinePolicy
+    from hotline.models import HotlinePolicy
 
     old = HotlinePolicy.current()
     data = {

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from coalition.hotline.models import SlaBreach
-from coalition.hotline.tasks import escalate_sla_breaches
+from hotline.models import SlaBreach
+from hotline.tasks import escalate_sla_breaches
 from coalition.models import OutboundMessage
 from tests.coalition.test_outbox_worker import _wait, worker  # noqa: F401 - the fixture is used by name
 from tests.hotline.factories import file_report

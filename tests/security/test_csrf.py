@@ -24,7 +24,7 @@ from tests.security.urlmap import routes
 
 SUPERUSER = ROLES.index("superuser")
 # Views exempt from Django's CSRF check, each reviewed (docs/security.md, docs/scanning.md): the hotline intake sets
-# no cookie at all and carries a signed form token instead (coalition/hotline/intake.py); the language switch only
+# no cookie at all and carries a signed form token instead (hotline/intake.py); the language switch only
 # sets the language cookie and redirects to a same-site page.
 CSRF_EXEMPT = {"set_language", "hotline:report", "hotline:status", "hotline:status_add", "hotline:status_leave"}
 # The hotline intake's own token fields: a POST without them is refused with 400 (not 403: no CSRF check runs).

@@ -39,8 +39,8 @@ from tests.security.test_access_matrix import make_objects as matrix_objects
 from tests.security.urlmap import routes
 
 PROJECT = ("coalition", "members", "events", "donations")
-FORM_MODULES = [f"{app}.{name}" for app in (*PROJECT, "coalition.hotline") for name in ("forms", "filters")] + [
-    "coalition.dashboard",
+FORM_MODULES = [f"{app}.{name}" for app in (*PROJECT, "hotline") for name in ("forms", "filters")] + [
+    "dashboard.panels",
     "coalition.twofactor",
 ]
 COORD = ROLES.index("coord")

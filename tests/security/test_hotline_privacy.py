@@ -9,8 +9,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from coalition.hotline.intake import issue_case_token, issue_form_token
-from coalition.hotline.models import Report, ReportUpdate
+from hotline.intake import issue_case_token, issue_form_token
+from hotline.models import Report, ReportUpdate
 from tests.factories import region
 from tests.hotline.factories import file_report
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from PIL import Image, ImageFile
 
 from coalition import images
-from coalition.hotline.evidence import EvidenceRejected, clean_evidence
+from hotline.evidence import EvidenceRejected, clean_evidence
 from coalition.middleware import budget_for
 from tests.security.urlmap import routes
 
@@ -62,7 +62,7 @@ def test_admin_sites_refuse_an_oversized_body_unread(client):
 
 @pytest.mark.django_db
 def test_a_public_upload_budget_follows_the_hotline_policy(client):
-    from coalition.hotline.models import HotlinePolicy
+    from hotline.models import HotlinePolicy
 
     policy = HotlinePolicy.current()
     allowed = (policy.max_files * policy.max_file_mb + 1) * MB

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from coalition import demo
 
 # Each app may add demo data in <app>/demo.py with a function load(stdout) -> None, called in this order.
-DEMO_MODULES = ["members.demo", "events.demo", "donations.demo", "coalition.hotline.demo"]
+DEMO_MODULES = ["members.demo", "events.demo", "donations.demo", "hotline.demo"]
 
 
 class Command(BaseCommand):

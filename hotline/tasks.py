@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from coalition.hotline import services
-from coalition.hotline.models import Report
+from hotline import services
+from hotline.models import Report
 
 
 @shared_task

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from coalition.hotline.models import Report, SlaBreach
+from hotline.models import Report, SlaBreach
 from donations import services as fund_services
 from events.models import Assignment, Certificate, Course, Enrolment, Event, PollingStation, TrainingSession
 from members.models import Person
@@ -503,8 +503,8 @@ def test_chart_data_is_in_the_page_as_json(client_for, superuser, fund):
         spec = json.loads(match.group(1))
         assert spec["locale"] == "ru-RU" and spec["labels"] and spec["datasets"]
         assert f'data-chart="{chart}"' in html
-    assert "vendor/chart.js-4.6.1/chart.umd.min.js" in html and "coalition/dashboard.js" in html
-    assert "coalition/dashboard.css" in html
+    assert "vendor/chart.js-4.6.1/chart.umd.min.js" in html and "dashboard/dashboard.js" in html
+    assert "dashboard/dashboard.css" in html
     assert not re.search(r"<script>(?!</script>)", html)  # no inline script
 
 

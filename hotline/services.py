@@ -23,10 +23,10 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from coalition import audit
-from coalition.hotline import selectors
-from coalition.hotline.evidence import CleanFile
-from coalition.hotline.letters import render_letter
-from coalition.hotline.models import (
+from hotline import selectors
+from hotline.evidence import CleanFile
+from hotline.letters import render_letter
+from hotline.models import (
     Agency,
     CaseNote,
     Channel,
@@ -41,7 +41,7 @@ from coalition.hotline.models import (
     ReportUpdate,
     SlaBreach,
 )
-from coalition.hotline.storage import private_storage
+from hotline.storage import private_storage
 from coalition.models import OutboundMessage
 from coalition.outbox import enqueue_email
 from coalition.site import absolute_url
@@ -146,7 +146,7 @@ def submit_report(
 
     No IP address or other request data is stored with the report.
     """
-    from coalition.hotline.tasks import detect_patterns
+    from hotline.tasks import detect_patterns
 
     secret = _new_secret()
     with transaction.atomic():

@@ -1,22 +1,20 @@
 """Reads of the staff dashboard that the apps' own selectors do not offer: each one aggregate query.
 
 The dashboard uses the apps' selectors (``members.selectors``, ``events.selectors``, ``donations.selectors``,
-``coalition.hotline.selectors``) wherever they fit; what is here narrows a figure to a date range or a region
+``hotline.selectors``) wherever they fit; what is here narrows a figure to a date range or a region
 that those selectors take no argument for. Nothing here loops over rows in Python.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
+from coalition.dates import day_start
 from coalition.models import Region
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+from events.models import Course
+from hotline.models import SlaBreach
 
 
 def course_funnel(*, region: Region | None) -> QuerySet:
@@ -25,7 +23,6 @@ def course_funnel(*, region: Region | None) -> QuerySet:
     Like ``events.selectors.course_funnel`` but counted over the sessions held in ``region`` when given, so a
     coordinator's funnel is their region's.
     """
-    from events.models import Course
 
     in_region = Q() if region is None else Q(sessions__region=region)
     return Course.objects.annotate(
@@ -45,13 +42,12 @@ def sla_breaches(*, start: date, end: date) -> dict[str, int]:
     """Return how many hotline cases had an SLA breach detected between ``start`` and ``end``, by kind of breach,
     plus the cases with any breach (a case counts once per kind, however many of its forwardings were late).
 
-    Like ``coalition.hotline.selectors.sla_breach_counts`` but with an end to the period, and counting cases, so
+    Like ``hotline.selectors.sla_breach_counts`` but with an end to the period, and counting cases, so
     each figure is the number of cases the case list shows for it.
     """
-    from coalition.hotline.models import SlaBreach
 
     return SlaBreach.objects.filter(
-        detected_at__gte=_day_start(start), detected_at__lt=_day_start(end + timedelta(days=1))
+        detected_at__gte=day_start(start), detected_at__lt=day_start(end + timedelta(days=1))
     ).aggregate(
         triage=Count("report", filter=Q(kind=SlaBreach.Kind.TRIAGE), distinct=True),
         answer=Count("report", filter=Q(kind=SlaBreach.Kind.ANSWER), distinct=True),

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from coalition.hotline import services
-from coalition.hotline.models import Agency, Category, Channel, Report
+from hotline import services
+from hotline.models import Agency, Category, Channel, Report
 from coalition.models import Region
 from coalition.roles import Role
 from members.models import Organization

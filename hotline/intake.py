@@ -24,8 +24,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 FORM_FIELD = "intake_token"
 CASE_FIELD = "case_token"
-FORM_SALT = "coalition.hotline.intake.form"
-CASE_SALT = "coalition.hotline.intake.case"
+FORM_SALT = "hotline.intake.form"
+CASE_SALT = "hotline.intake.case"
 
 
 def form_token_seconds() -> int:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coalition.hotline.views import public, staff
+from hotline.views import public, staff
 
 app_name = "hotline"
 

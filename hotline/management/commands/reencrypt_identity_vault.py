@@ -1,7 +1,7 @@
 from cryptography.fernet import InvalidToken
 from django.core.management.base import BaseCommand, CommandError
 
-from coalition.hotline import services
+from hotline import services
 
 
 class Command(BaseCommand):

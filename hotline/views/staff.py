@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from coalition import audit
 from coalition.access import staff_required
-from coalition.hotline import selectors, services
-from coalition.hotline.forms import (
+from hotline import selectors, services
+from hotline.forms import (
     AnswerForm,
     CloseForm,
     DisclosureForm,
@@ -30,8 +30,8 @@ from coalition.hotline.forms import (
     StaffReportForm,
     TriageForm,
 )
-from coalition.hotline.models import Evidence, Forwarding, HotlinePolicy, IdentityDisclosure, Report, ReporterIdentity
-from coalition.hotline.views.public import evidence_budget
+from hotline.models import Evidence, Forwarding, HotlinePolicy, IdentityDisclosure, Report, ReporterIdentity
+from hotline.views.public import evidence_budget
 from coalition.middleware import request_budget
 from coalition.proxy import client_ip
 

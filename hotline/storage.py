@@ -9,7 +9,7 @@ from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 
 
-@deconstructible(path="coalition.hotline.storage.PrivateStorage")
+@deconstructible(path="hotline.storage.PrivateStorage")
 class PrivateStorage(FileSystemStorage):
     """MEDIA_ROOT storage without public URLs: files leave only through permission-checked views."""
 

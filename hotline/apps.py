@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class HotlineConfig(AppConfig):
-    name = "coalition.hotline"
+    name = "hotline"
     label = "hotline"
     verbose_name = _("Hotline")

@@ -1,6 +1,6 @@
 """The staff dashboard: its filters, the panels a user may see, the coverage map and the charts' data.
 
-Every figure comes from one aggregate query (the apps' selectors or ``coalition.selectors``), so the number of
+Every figure comes from one aggregate query (the apps' selectors or ``dashboard.selectors``), so the number of
 queries depends on which panels a user sees, never on how much data there is. A panel appears only when the
 user holds the view permission on the data behind it; a regional coordinator's figures are their region's.
 """
@@ -24,8 +24,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from coalition import selectors
 from coalition.models import Region
+from dashboard import selectors
+from donations import selectors as fund
+from donations.models import Source
+from events import selectors as events
+from hotline import selectors as hotline
+from hotline.models import Category
+from members import selectors as members
 
 # Chart.js formats numbers and dates with the locale of the page's language.
 CHART_LOCALES = {"ru": "ru-RU", "kk": "kk-KZ", "en": "en"}
@@ -40,7 +46,7 @@ PANEL_PERMISSIONS = {
     "hotline": "hotline.view_statistics",
 }
 
-MAP_FILE = "coalition/kz-regions.svg"
+MAP_FILE = "dashboard/kz-regions.svg"
 
 # The period filter accepts dates in this range.
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
@@ -158,7 +164,6 @@ class _Links:
 
 
 def coalition_panel(filters: Filters, links: _Links, today: date, regions: list[Region]) -> dict:
-    from members import selectors as members
 
     region = filters.region
     summary = members.dashboard_summary(region=region, today=today, start=filters.start, end=filters.end)
@@ -200,7 +205,6 @@ def coalition_panel(filters: Filters, links: _Links, today: date, regions: list[
 
 
 def events_panel(user, filters: Filters, links: _Links, today: date, names: dict[str, Region]) -> dict:
-    from events import selectors as events
 
     region = filters.region
     week = {"starts_from": today.isoformat(), "starts_to": (today + timedelta(days=6)).isoformat()}
@@ -276,7 +280,6 @@ def training_panel(filters: Filters, links: _Links, locale: str) -> dict:
 
 
 def deployment_panel(user, filters: Filters, links: _Links, regions: list[Region], today: date) -> dict:
-    from events import selectors as events
 
     coverage = events.coverage_by_region(user, today=today)
     if filters.region is not None:
@@ -327,8 +330,6 @@ def coverage_level(row: dict) -> str:
 
 
 def fund_panel(user, locale: str, today: date) -> dict:
-    from donations import selectors as fund
-    from donations.models import Source
 
     election, version = fund.default_election_and_version()
     if election is None:
@@ -403,8 +404,6 @@ def _fund_links(payments, refunds) -> dict[str, str | None]:
 
 
 def hotline_panel(user, filters: Filters, locale: str) -> dict:
-    from coalition.hotline import selectors as hotline
-    from coalition.hotline.models import Category
 
     rows = hotline.open_cases_by_age_and_category()
     ages = [label for label, _low, _high in hotline.AGE_BUCKETS]
@@ -480,7 +479,6 @@ def build(request, *, scope: Region | None, today: date | None = None) -> dict:
     """Return the dashboard's context for ``request.user``: filters, and the panels they may see."""
     user = request.user
     today = today or timezone.localdate()
-    from members import selectors as members
 
     # Every region with its members and applications: the map, the filter and the coalition panel share it.
     regions = list(members.counts_by_region())

@@ -7,7 +7,7 @@ identity is read only through the integrity officer's logged view. The receipt s
 from django.contrib import admin
 
 from coalition.admin_sites import audit_site
-from coalition.hotline.models import (
+from hotline.models import (
     Agency,
     CaseNote,
     Evidence,

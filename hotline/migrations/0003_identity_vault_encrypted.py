@@ -1,4 +1,4 @@
-"""Encrypt the identity vault at rest (coalition/hotline/vault.py), and mark letters whose kept copy lost the
+"""Encrypt the identity vault at rest (hotline/vault.py), and mark letters whose kept copy lost the
 identity at retention.
 
 The columns become text (a Fernet token is longer than the plain value), then every existing row is encrypted
@@ -9,7 +9,7 @@ A value that already opens with a configured key is left alone, so the migration
 import django.core.validators
 from django.db import migrations, models
 
-import coalition.hotline.vault
+import hotline.vault
 
 COLUMNS = ("full_name", "phone", "email", "other_contact")
 
@@ -28,19 +28,19 @@ def _convert(schema_editor, convert):
 
 def _is_token(value):
     try:
-        coalition.hotline.vault.decrypt(value)
-    except (coalition.hotline.vault.InvalidToken, UnicodeEncodeError, ValueError):
+        hotline.vault.decrypt(value)
+    except (hotline.vault.InvalidToken, UnicodeEncodeError, ValueError):
         return False
     return True
 
 
 def encrypt_existing(apps, schema_editor):
-    vault = coalition.hotline.vault
+    vault = hotline.vault
     _convert(schema_editor, lambda value: value if value == "" or _is_token(value) else vault.encrypt(value))
 
 
 def decrypt_existing(apps, schema_editor):
-    vault = coalition.hotline.vault
+    vault = hotline.vault
     _convert(schema_editor, lambda value: vault.decrypt(value) if value and _is_token(value) else value)
 
 
@@ -63,24 +63,24 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="reporteridentity",
             name="email",
-            field=coalition.hotline.vault.EncryptedTextField(
+            field=hotline.vault.EncryptedTextField(
                 blank=True, validators=[django.core.validators.EmailValidator()], verbose_name="email"
             ),
         ),
         migrations.AlterField(
             model_name="reporteridentity",
             name="full_name",
-            field=coalition.hotline.vault.EncryptedTextField(blank=True, verbose_name="name"),
+            field=hotline.vault.EncryptedTextField(blank=True, verbose_name="name"),
         ),
         migrations.AlterField(
             model_name="reporteridentity",
             name="other_contact",
-            field=coalition.hotline.vault.EncryptedTextField(blank=True, verbose_name="other contact"),
+            field=hotline.vault.EncryptedTextField(blank=True, verbose_name="other contact"),
         ),
         migrations.AlterField(
             model_name="reporteridentity",
             name="phone",
-            field=coalition.hotline.vault.EncryptedTextField(blank=True, verbose_name="phone"),
+            field=hotline.vault.EncryptedTextField(blank=True, verbose_name="phone"),
         ),
         migrations.RunPython(encrypt_existing, decrypt_existing, elidable=False),
     ]

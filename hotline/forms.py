@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from coalition.hotline.evidence import EvidenceRejected, check_name, clean_evidence
-from coalition.hotline.models import Agency, Category, Channel, Forwarding, HotlinePolicy, Report, SlaBreach
-from coalition.hotline.selectors import AGE_BUCKETS
-from coalition.hotline.services import IdentityData
+from hotline.evidence import EvidenceRejected, check_name, clean_evidence
+from hotline.models import Agency, Category, Channel, Forwarding, HotlinePolicy, Report, SlaBreach
+from hotline.selectors import AGE_BUCKETS
+from hotline.services import IdentityData
 from coalition.models import Region
 from members.models import Organization
 

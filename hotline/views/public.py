@@ -3,7 +3,7 @@
 No account is needed and no IP address, user agent or session is stored with a report: the rate limits keep only
 short-lived counters in the cache, keyed by an HMAC of the address under SECRET_KEY (django-ratelimit,
 coalition.proxy). These pages set no cookie at all; their POSTs carry signed tokens instead of Django's CSRF cookie
-(see coalition.hotline.intake).
+(see hotline.intake).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from coalition.hotline import intake, selectors, services
-from coalition.hotline.forms import AddInformationForm, ReceiptForm, ReportForm
-from coalition.hotline.models import HotlinePolicy, Report
+from hotline import intake, selectors, services
+from hotline.forms import AddInformationForm, ReceiptForm, ReportForm
+from hotline.models import HotlinePolicy, Report
 from coalition.middleware import request_budget
 from coalition.views import ratelimited
 

@@ -13,7 +13,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from coalition.hotline.models import Forwarding, Report, ReporterIdentity, SlaBreach
+from hotline.models import Forwarding, Report, ReporterIdentity, SlaBreach
 from coalition.roles import Role, has_role
 
 # Age buckets of open cases, in days: (label, lower bound inclusive, upper bound exclusive or None).
@@ -198,7 +198,7 @@ def sla_breach_counts(*, since: datetime | None = None) -> dict[str, int]:
 
 def statistics() -> dict:
     """Everything the statistics page shows, as anonymised counts only, each row with a ``label`` to show."""
-    from coalition.hotline.models import Category
+    from hotline.models import Category
     from coalition.models import Region
 
     regions = {region.code: region.name for region in Region.objects.all()}
