@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hotline.storage import private_storage
 from coalition.models import Region
 from events.rules import PROXIES_PER_STATION_MAX
+from hotline.storage import private_storage
 
 
 def new_token() -> str:

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from hotline import services
-from hotline.models import Agency, Category, Channel, Report
 from coalition.models import Region
 from coalition.roles import Role
+from hotline import services
+from hotline.models import Agency, Category, Channel, Report
 from members.models import Organization
 
 WORKPLACE = (

@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from coalition.models import Region
 from hotline.evidence import EvidenceRejected, check_name, clean_evidence
 from hotline.models import Agency, Category, Channel, Forwarding, HotlinePolicy, Report, SlaBreach
 from hotline.selectors import AGE_BUCKETS
 from hotline.services import IdentityData
-from coalition.models import Region
 from members.models import Organization
 
 CONSENT_TEXT = _(

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from coalition.models import Region
 from hotline.storage import evidence_path, letter_path, private_storage
 from hotline.vault import EncryptedTextField
-from coalition.models import Region
 
 
 class Category(models.TextChoices):

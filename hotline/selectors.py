@@ -13,8 +13,8 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from hotline.models import Forwarding, Report, ReporterIdentity, SlaBreach
 from coalition.roles import Role, has_role
+from hotline.models import Forwarding, Report, ReporterIdentity, SlaBreach
 
 # Age buckets of open cases, in days: (label, lower bound inclusive, upper bound exclusive or None).
 AGE_BUCKETS = [("0-1", 0, 2), ("2-7", 2, 8), ("8-30", 8, 31), ("31+", 31, None)]
@@ -198,8 +198,8 @@ def sla_breach_counts(*, since: datetime | None = None) -> dict[str, int]:
 
 def statistics() -> dict:
     """Everything the statistics page shows, as anonymised counts only, each row with a ``label`` to show."""
-    from hotline.models import Category
     from coalition.models import Region
+    from hotline.models import Category
 
     regions = {region.code: region.name for region in Region.objects.all()}
     categories, statuses = dict(Category.choices), dict(Report.Status.choices)

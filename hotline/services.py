@@ -23,6 +23,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from coalition import audit
+from coalition.models import OutboundMessage
+from coalition.outbox import enqueue_email
+from coalition.site import absolute_url
 from hotline import selectors
 from hotline.evidence import CleanFile
 from hotline.letters import render_letter
@@ -42,9 +45,6 @@ from hotline.models import (
     SlaBreach,
 )
 from hotline.storage import private_storage
-from coalition.models import OutboundMessage
-from coalition.outbox import enqueue_email
-from coalition.site import absolute_url
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 CONSENT_TEXT_VERSION = "hotline-2026-1"

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from coalition.middleware import request_budget
+from coalition.views import ratelimited
 from hotline import intake, selectors, services
 from hotline.forms import AddInformationForm, ReceiptForm, ReportForm
 from hotline.models import HotlinePolicy, Report
-from coalition.middleware import request_budget
-from coalition.views import ratelimited
 
 
 def public_rate(group: str, request: HttpRequest) -> str:

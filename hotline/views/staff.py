@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from coalition import audit
 from coalition.access import staff_required
+from coalition.middleware import request_budget
+from coalition.proxy import client_ip
 from hotline import selectors, services
 from hotline.forms import (
     AnswerForm,
@@ -32,8 +34,6 @@ from hotline.forms import (
 )
 from hotline.models import Evidence, Forwarding, HotlinePolicy, IdentityDisclosure, Report, ReporterIdentity
 from hotline.views.public import evidence_budget
-from coalition.middleware import request_budget
-from coalition.proxy import client_ip
 
 
 def _require(request: HttpRequest, *perms: str) -> None:

@@ -650,8 +650,8 @@ def _tab_to(page, selector: str, limit: int = 80) -> None:
 
 
 def test_hotline_report_and_event_registration_work_with_keyboard_only(page, axe):
-    from hotline.models import Report
     from events.models import Registration
+    from hotline.models import Report
     from tests.events.factories import EventFactory
 
     page.goto("/report/")

@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from hotline.evidence import EvidenceRejected, check_name
-from hotline.intake import issue_case_token, issue_form_token
-from hotline.models import Evidence, Report, ReportUpdate
 from coalition.models import AuditEntry
 from coalition.uploads import NotText, binary_kind, csv_text
 from donations.models import StatementImport
 from events.models import PollingStation
+from hotline.evidence import EvidenceRejected, check_name
+from hotline.intake import issue_case_token, issue_form_token
+from hotline.models import Evidence, Report, ReportUpdate
 from members.models import PeopleImport
 from tests.donations import factories as f
 from tests.factories import region

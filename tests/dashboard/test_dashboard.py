@@ -14,9 +14,9 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from hotline.models import Report, SlaBreach
 from donations import services as fund_services
 from events.models import Assignment, Certificate, Course, Enrolment, Event, PollingStation, TrainingSession
+from hotline.models import Report, SlaBreach
 from members.models import Person
 from tests.donations import factories as fund_factories
 from tests.factories import OrganizationFactory, UserFactory, region

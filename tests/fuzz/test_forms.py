@@ -16,9 +16,9 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotline.intake import issue_case_token, issue_form_token
 from coalition.models import OutboundMessage
 from coalition.outbox import links
+from hotline.intake import issue_case_token, issue_form_token
 from members import portal
 from members.models import Affiliation
 from tests.donations import factories as donation_factories

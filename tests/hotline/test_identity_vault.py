@@ -16,8 +16,8 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from hotline.models import ReporterIdentity
 from coalition.models import AuditEntry
+from hotline.models import ReporterIdentity
 from tests.hotline.factories import file_report, identity
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from donations import services as donation_services
 from hotline import services
 from hotline.models import PatternAlert
-from donations import services as donation_services
 from members.models import Affiliation, Organization, Person
 from tests.donations import factories as donation_factories
 from tests.factories import OrganizationFactory, iin_number

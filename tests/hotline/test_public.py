@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from coalition.models import AuditEntry, OutboundMessage
 from hotline.intake import issue_form_token
 from hotline.models import Evidence, IdentityAccess, Report, ReporterIdentity, ReportUpdate
-from coalition.models import AuditEntry, OutboundMessage
 from tests.factories import region
 from tests.hotline.factories import GPS_IFD, file_report, identity, jpeg_with_gps, minimal_pdf
 

@@ -20,10 +20,10 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from hotline import services, tasks
-from hotline.models import Agency, Forwarding, Report, ReporterIdentity
 from coalition.models import AuditEntry
 from coalition.outbox import deliver_pending
+from hotline import services, tasks
+from hotline.models import Agency, Forwarding, Report, ReporterIdentity
 from tests.hotline.factories import file_report, identity
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, ProgrammingError, transaction
 from django.utils import timezone
 
+from coalition.models import AuditEntry, OutboundMessage
 from hotline import selectors, services
 from hotline.letters import pdf_available
 from hotline.models import (
@@ -21,7 +22,6 @@ from hotline.models import (
     ReporterIdentity,
     SlaBreach,
 )
-from coalition.models import AuditEntry, OutboundMessage
 from members.models import Organization
 from tests.factories import OrganizationFactory
 from tests.hotline.factories import file_report, identity, jpeg_with_gps

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from coalition.models import OutboundMessage
 from hotline.models import SlaBreach
 from hotline.tasks import escalate_sla_breaches
-from coalition.models import OutboundMessage
 from tests.coalition.test_outbox_worker import _wait, worker  # noqa: F401 - the fixture is used by name
 from tests.hotline.factories import file_report
 

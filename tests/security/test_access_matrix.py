@@ -237,9 +237,9 @@ def make_users() -> dict:
 
 def make_objects() -> dict[str, dict]:
     """One object of each kind (KZ-35 where the kind has a region): the demo data, plus what the demo lacks."""
-    from hotline import models as hotline
     from donations import models as donations
     from events import models as events
+    from hotline import models as hotline
     from members import models as members
 
     call_command("load_demo", "--force", stdout=io.StringIO())

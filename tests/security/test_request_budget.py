@@ -18,8 +18,8 @@ from django.urls import reverse
 from PIL import Image, ImageFile
 
 from coalition import images
-from hotline.evidence import EvidenceRejected, clean_evidence
 from coalition.middleware import budget_for
+from hotline.evidence import EvidenceRejected, clean_evidence
 from tests.security.urlmap import routes
 
 MB = 1024 * 1024
