@@ -6,12 +6,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEVSERVICES := $(PY) -m coalition.devservices run --
 PYTEST_WORKERS ?= 2
+# mypy loads the tests' settings (Django plugin), which refuse to load without these URLs; nothing connects to them.
+MYPY := DATABASE_URL=postgres://mypy@127.0.0.1:1/mypy REDIS_URL=redis://127.0.0.1:1/0 $(VENV)/bin/mypy
 
 .PHONY: run serve test run-deps browser-deps lint check translations messages vendor down clean help
 
 help:
 	@echo "make run    - web + Celery worker + beat with demo data on http://127.0.0.1:8000/"
-	@echo "make test   - the whole test suite (ruff, checks, pytest)"
+	@echo "make test   - the whole test suite (ruff, import layers, types, checks, pytest)"
 	@echo "make lint   - ruff only"
 	@echo "make down   - stop the embedded PostgreSQL and Redis if they are still running"
 
@@ -56,6 +58,8 @@ down:
 test: $(VENV)/.dev browser-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(MYPY)
 	$(PY) scripts/compile_translations.py
 	@$(DEVSERVICES) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
 

@@ -19,6 +19,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from coalition.workers import database_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # One connection per wrk thread: each connection's requests run in order, so the script knows which answer
@@ -349,19 +351,6 @@ def wrk(
             sys.stderr.write(f"wrk: unexpected statuses:{line[5:]}\n")
     n, us, p50, p95, wrong, sock = (int(g) for g in match.groups())
     return LoadResult(requests=n, seconds=us / 1e6, p50_ms=p50 / 1000, p95_ms=p95 / 1000, errors=wrong + sock)
-
-
-def database_url() -> str:
-    """Return the URL of the database this process uses, for the servers and workers it starts."""
-    from urllib.parse import quote
-
-    from django.db import connection
-
-    db = connection.settings_dict
-    if str(db["HOST"]).startswith("/"):
-        return f"postgres://{db['USER']}@/{quote(str(db['HOST']))}/{db['NAME']}"
-    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def server_env(**extra: str) -> dict[str, str]:

@@ -15,7 +15,6 @@ import io
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +22,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+
+from coalition.workers import spawn_worker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 QUERY_LOG = BASE_DIR / "var" / "bench" / "query-counts.json"
@@ -289,7 +290,7 @@ def statement_csv(rows: int, *, seed: int = 7) -> bytes:
     import random
 
     from bench.generate import FUND_OPENS
-    from donations.statements import STATEMENT_COLUMNS
+    from donations.parsing import STATEMENT_COLUMNS
     from members.models import Person
 
     rng = random.Random(seed)
@@ -377,31 +378,6 @@ def bench_import(report: Report, *, rows: int, out) -> None:
 # --- reminders through Celery ----------------------------------------------------------------------------------
 
 
-def _worker(env: dict, queue: str, log: Path, concurrency: int) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603 - our own command line
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "coalition",
-            "worker",
-            "-Q",
-            queue,
-            "-c",
-            str(concurrency),
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        env=env,
-        cwd=BASE_DIR,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-
-
 def _drain(queue_work, env: dict, queue: str, log: Path, done, concurrency: int) -> float:
     """Queue the work (``queue_work(producer)``), start the worker(s) on ``queue`` (also their default queue, so
     tasks they queue themselves stay on it), return seconds from the worker being ready to ``done()``."""
@@ -409,7 +385,7 @@ def _drain(queue_work, env: dict, queue: str, log: Path, done, concurrency: int)
 
     with app.producer_or_acquire() as producer:
         queue_work(producer)
-    proc = _worker({**env, "CELERY_QUEUE": queue}, queue, log, concurrency)
+    proc = spawn_worker(env={**env, "CELERY_QUEUE": queue}, queue=queue, log=log, concurrency=concurrency)
     try:
         deadline = time.monotonic() + 120
         while "ready." not in log.read_text():

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from coalition.models import Region
+from coalition import twofactor
+from coalition.models import Profile, Region
 from coalition.roles import Role, has_role, is_staff_member
 
 
@@ -53,8 +54,6 @@ def scoped_region(user) -> Region | None:
 
 def _profile_with_region(user):
     """Return the user's profile with its region loaded (one query, kept on the user for the request), or None."""
-    from coalition.models import Profile
-
     if not user._state.fields_cache.get("profile"):
         profile = Profile.objects.select_related("region").filter(user=user).first()
         if profile is None:
@@ -81,8 +80,6 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from coalition import twofactor
-
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return None

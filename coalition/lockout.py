@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest
@@ -41,8 +43,6 @@ def backoff(failures: int, limit: int) -> timedelta:
 
 def recorded_failures(username: str) -> int:
     """Return the failures django-axes holds for ``username`` that have not expired yet."""
-    from axes.models import AccessAttempt
-
     total = (
         AccessAttempt.objects.filter(username=username)
         .exclude(expiration__expires_at__lte=timezone.now())
@@ -53,8 +53,6 @@ def recorded_failures(username: str) -> int:
 
 def cool_off(request: HttpRequest | None = None) -> timedelta:
     """``AXES_COOLOFF_TIME``: the backoff for the username this login request names."""
-    from axes.helpers import get_client_username
-
     credentials = getattr(request, "axes_credentials", None) if request is not None else None
     username = get_client_username(request, credentials) if request is not None else None
     if not username:

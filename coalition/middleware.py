@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.defaults import bad_request
 from django_ratelimit.core import is_ratelimited
 
+from coalition.views import ratelimited
+
 logger = logging.getLogger("coalition.security")
 
 
@@ -134,8 +136,6 @@ class RequestBudgetMiddleware:
                 method=budget.method, increment=True,
             ):  # fmt: skip
                 request.limited = True
-                from coalition.views import ratelimited
-
                 return ratelimited(request)
             request.limited = False
         return self.get_response(request)

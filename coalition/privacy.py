@@ -25,11 +25,23 @@ from contextvars import ContextVar
 from enum import StrEnum
 from functools import cache
 from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.checks import Error, register
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models.fields.mixins import FieldCacheMixin
+
+if TYPE_CHECKING:
+    # The mixins below are only ever combined with these admin classes: let mypy check them as such.
+    from django.contrib.admin import ModelAdmin
+    from django.contrib.admin.options import InlineModelAdmin
+
+    _AdminBase = ModelAdmin[Any]
+    _InlineBase = InlineModelAdmin[Any, Any]
+else:
+    _AdminBase = _InlineBase = object
 
 
 class Privacy(StrEnum):
@@ -112,7 +124,7 @@ def check_classification(app_configs, **kwargs) -> list[Error]:
 
 def classified_fields(model: type[models.Model]) -> dict[str, Privacy]:
     """Return the classified fields of ``model`` (of its concrete model for a proxy)."""
-    return classification().get(model._meta.concrete_model, {})
+    return classification().get(model._meta.concrete_model or model, {})
 
 
 def hidden_fields(model: type[models.Model], audience: Audience) -> frozenset[str]:
@@ -138,9 +150,10 @@ def path_is_hidden(model: type[models.Model], path: str, audience: Audience) -> 
             current, audience
         ):
             return True
-        if not field.is_relation or field.related_model is None:
+        related = field.related_model
+        if not field.is_relation or related is None or isinstance(related, str):
             return False
-        current = field.related_model
+        current = related
     return False
 
 
@@ -172,7 +185,7 @@ def _hidden_values(obj: models.Model, audience: Audience, depth: int = 2) -> Ite
             value = obj.__dict__.get(field.attname)
             if value not in (None, "", b"") and not isinstance(value, bool | bytes | memoryview):
                 yield str(value)
-        elif depth and field.is_relation and field.is_cached(obj):
+        elif depth and field.is_relation and isinstance(field, FieldCacheMixin) and field.is_cached(obj):
             related = field.get_cached_value(obj)
             if related is not None:
                 yield from _hidden_values(related, audience, depth - 1)
@@ -209,7 +222,7 @@ def _models_near_classified() -> set[type[models.Model]]:
             if model in near:
                 continue
             related = (f.related_model for f in model._meta.concrete_fields if f.is_relation)
-            if any(r is not None and r._meta.concrete_model in near for r in related):
+            if any(isinstance(r, type) and r._meta.concrete_model in near for r in related):
                 near.add(model)
                 changed = True
     return near
@@ -226,13 +239,13 @@ def guard_names() -> None:
     for model in _models_near_classified():
         original = model.__str__
         if not getattr(original, "privacy_guarded", False):
-            model.__str__ = _guarded(original)
+            model.__str__ = _guarded(original)  # type: ignore[method-assign]  # replacing it is the point
 
 
 # --- Admin ------------------------------------------------------------------------------------------------------
 
 
-class PrivacyAdminMixin:
+class PrivacyAdminMixin(_AdminBase):
     """Build a ModelAdmin's pages from the classification for its site's audience.
 
     Hidden fields are left out of the form, the change and list pages, search, filters, sorting and date drilling,
@@ -281,8 +294,7 @@ class PrivacyAdminMixin:
             spec
             for spec in super().get_list_filter(request)
             if not (
-                isinstance(spec, str | tuple)
-                and path_is_hidden(self.model, spec if isinstance(spec, str) else spec[0], self.privacy_audience)
+                (path := _filter_path(spec)) is not None and path_is_hidden(self.model, path, self.privacy_audience)
             )
         ]
 
@@ -296,6 +308,13 @@ class PrivacyAdminMixin:
 
     def get_inlines(self, request, obj):
         return [private_inline(inline, self.privacy_audience) for inline in super().get_inlines(request, obj)]
+
+
+def _filter_path(spec: object) -> str | None:
+    """Return the field path a ``list_filter`` entry reads: a name, or the name of a ``(name, filter)`` pair."""
+    if isinstance(spec, tuple):
+        spec = spec[0]
+    return spec if isinstance(spec, str) else None
 
 
 def _names_hidden(model, name, audience: Audience) -> bool:
@@ -322,7 +341,7 @@ def private_inline(inline_class, audience: Audience):
     return type(inline_class.__name__, (_PrivateInlineMixin, inline_class), {"privacy_audience": audience})
 
 
-class _PrivateInlineMixin:
+class _PrivateInlineMixin(_InlineBase):
     privacy_audience: Audience
 
     def get_fields(self, request, obj=None):

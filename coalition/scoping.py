@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import django_filters
 from django import forms
@@ -24,7 +25,7 @@ from django.db.models import Q, QuerySet
 from coalition.access import scoped_region
 
 
-def _by(path: str) -> Callable[[QuerySet, object], QuerySet]:
+def _by(path: str) -> Callable[[QuerySet, Any], QuerySet]:
     return lambda queryset, region: queryset.filter(**{path: region})
 
 
@@ -41,7 +42,7 @@ def _users(queryset: QuerySet, region) -> QuerySet:
 
 
 # model label -> how to narrow a queryset of that model to one region.
-REGION_SCOPES: dict[str, Callable[[QuerySet, object], QuerySet]] = {
+REGION_SCOPES: dict[str, Callable[[QuerySet, Any], QuerySet]] = {
     "coalition.region": lambda queryset, region: queryset.filter(pk=region.pk),
     "auth.user": _users,
     "members.organization": _by("region"),
@@ -67,7 +68,10 @@ def scope_fields(fields: Mapping[str, forms.Field], user, national: Mapping[str,
     for name, field in fields.items():
         if not isinstance(field, MODEL_CHOICE_FIELDS) or name in national:
             continue
-        label = field.queryset.model._meta.label_lower
+        queryset = field.queryset
+        if queryset is None:
+            raise ImproperlyConfigured(f"{owner}.{name} is a model-choice field without a queryset.")
+        label = queryset.model._meta.label_lower
         rule = REGION_SCOPES.get(label)
         if rule is None:
             raise ImproperlyConfigured(
@@ -78,7 +82,7 @@ def scope_fields(fields: Mapping[str, forms.Field], user, national: Mapping[str,
             region = scoped_region(user)
             if region is None:
                 return
-        field.queryset = rule(field.queryset, region)
+        field.queryset = rule(queryset, region)
         if label == "coalition.region" and field.initial is None:
             field.initial = region.pk  # the one region there is to choose
 
@@ -99,7 +103,7 @@ class ScopedForm:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
-            cls.__init__ = _narrow_after(cls.__dict__["__init__"])
+            cls.__init__ = _narrow_after(cls.__dict__["__init__"])  # type: ignore[method-assign]  # the point
 
 
 def _narrow_after(init):
@@ -117,7 +121,8 @@ def _narrow_after(init):
     return wrapper
 
 
-ScopedForm.__init__ = _narrow_after(ScopedForm.__init__)  # a subclass without its own __init__ is narrowed too
+# A subclass without its own __init__ is narrowed too.
+ScopedForm.__init__ = _narrow_after(ScopedForm.__init__)  # type: ignore[method-assign]
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -134,5 +139,5 @@ class ScopedFilterSet(django_filters.FilterSet):
         form = super().form
         if not getattr(form, "_region_scoped", False):
             scope_fields(form.fields, self.user, self.national_fields, type(self).__name__)
-            form._region_scoped = True
+            form._region_scoped = True  # type: ignore[attr-defined]  # a mark of ours on the built form
         return form

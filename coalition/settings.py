@@ -8,6 +8,7 @@ used; importing this module never starts a server.
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -313,13 +314,11 @@ if not HOTLINE_IDENTITY_KEYS:
         )
     HOTLINE_IDENTITY_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1ob3RsaW5lLWtleS0wMDA="]  # nosec B105 # DEBUG only
 try:
-    from cryptography.fernet import Fernet
-
     for _key in HOTLINE_IDENTITY_KEYS:
         Fernet(_key)
 except ValueError as exc:
     raise ImproperlyConfigured(f"HOTLINE_IDENTITY_KEYS holds a value that is not a Fernet key: {exc}") from None
-# Bulk import of people (members/people_import.py): a bigger file is refused whole, before anything is written.
+# Bulk import of people (members/people_import/): a bigger file is refused whole, before anything is written.
 PEOPLE_IMPORT_MAX_BYTES = env.int("PEOPLE_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 PEOPLE_IMPORT_MAX_ROWS = env.int("PEOPLE_IMPORT_MAX_ROWS", default=2000)
 PEOPLE_IMPORT_MAX_LINE = env.int("PEOPLE_IMPORT_MAX_LINE", default=2000)  # characters in one line of the file

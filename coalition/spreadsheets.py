@@ -23,6 +23,8 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # ASCII digits only: "-٣" (an Arabic-Indic digit) is not a number to Excel, it is a formula.
@@ -98,13 +100,12 @@ def csv_bytes(
 
 
 def _xlsx_cell(sheet, value: Cell, date_format: str, datetime_format: str):
-    from openpyxl.cell import WriteOnlyCell
-
     value = _typed(value)
     if isinstance(value, str):
         # Strip what XML cannot hold *before* neutralising again: "\x01=1" must not become "=1".
         value = neutralise(_XML_ILLEGAL.sub("", value)[:XLSX_MAX_CELL])
-    cell = WriteOnlyCell(sheet, value=value)
+    # openpyxl also writes Decimal, date and time (its stub lists only str, float and datetime).
+    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
     if isinstance(value, datetime.datetime):
         cell.number_format = datetime_format
     elif isinstance(value, datetime.date):
@@ -120,8 +121,6 @@ def xlsx_bytes(
     datetime_format: str = "yyyy-mm-dd hh:mm",
 ) -> bytes:
     """Return ``rows`` as a one-sheet XLSX workbook (openpyxl write-only), every text cell neutralised."""
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     # Sheet titles: at most 31 characters, none of []:*?/\ .
     sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31] or "Sheet")

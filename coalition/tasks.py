@@ -1,13 +1,25 @@
 """Coalition-wide Celery tasks: thin wrappers around the outbox services, safe to run twice."""
 
+from collections.abc import Sequence
+from typing import TypedDict
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from coalition import outbox
 
+
+class _RetryOptions(TypedDict):
+    autoretry_for: Sequence[type[BaseException]]
+    retry_backoff: int
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+
+
 # A delivery that meets the database down (a restart, a cut connection) is retried with backoff — about a minute
 # in all — instead of waiting for the next beat sweep; its transaction rolled back, so a retry sends nothing twice.
-DATABASE_RETRY = {
+DATABASE_RETRY: _RetryOptions = {
     "autoretry_for": (OperationalError, InterfaceError),
     "retry_backoff": 2,
     "retry_backoff_max": 30,

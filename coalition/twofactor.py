@@ -104,7 +104,8 @@ def _qr_data_uri(url: str) -> str:
 def setup(request: HttpRequest) -> HttpResponse:
     """Enrol a TOTP device: show the QR code and the secret, confirm with one code."""
     user = request.user
-    if confirmed_device(user) is not None and not request.user.is_verified():
+    # is_verified() is set on the user by django_otp's OTPMiddleware, which the auth user types do not know.
+    if confirmed_device(user) is not None and not request.user.is_verified():  # type: ignore[union-attr]
         return redirect("otp_verify")
     device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": SETUP_NAME})
     form = CodeForm(request.POST or None)

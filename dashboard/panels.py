@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.staticfiles import finders
@@ -68,10 +68,11 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args, regions: list[Region], scope: Region | None, **kwargs):
         super().__init__(*args, **kwargs)
+        region_field = cast(forms.ChoiceField, self.fields["region"])
         if scope is not None:
-            self.fields["region"].choices = [(scope.code, scope.name)]
+            region_field.choices = [(scope.code, scope.name)]
         else:
-            self.fields["region"].choices = [("", gettext("All regions"))] + [(r.code, r.name) for r in regions]
+            region_field.choices = [("", gettext("All regions"))] + [(r.code, r.name) for r in regions]
 
 
 @dataclass(frozen=True)
@@ -193,8 +194,8 @@ def coalition_panel(filters: Filters, links: _Links, today: date, regions: list[
         "by_region": [
             {
                 "region": r,
-                "admitted": r.admitted,
-                "pending": r.pending,
+                "admitted": r.admitted,  # type: ignore[attr-defined]  # annotated, see below
+                "pending": r.pending,  # type: ignore[attr-defined]
                 "admitted_link": organizations(region=r, status="admitted"),
                 "pending_link": organizations(region=r, status="applied"),
             }
@@ -207,13 +208,13 @@ def coalition_panel(filters: Filters, links: _Links, today: date, regions: list[
 def events_panel(user, filters: Filters, links: _Links, today: date, names: dict[str, Region]) -> dict:
 
     region = filters.region
-    week = {"starts_from": today.isoformat(), "starts_to": (today + timedelta(days=6)).isoformat()}
+    week: dict[str, Any] = {"starts_from": today.isoformat(), "starts_to": (today + timedelta(days=6)).isoformat()}
     upcoming = list(events.UPCOMING_STATUSES)
     counts = events.dashboard_counts_by_region(user, today=today, start=filters.start, end=filters.end)
     missing = events.missing_notices(user, today=today)
     if region is not None:
         counts, missing = counts.filter(region=region), missing.filter(region=region)
-    counts = list(counts)
+    count_rows = list(counts)
     perm = "events.view_event"
     upcoming_rows = [
         {
@@ -221,16 +222,16 @@ def events_panel(user, filters: Filters, links: _Links, today: date, names: dict
             "count": row["upcoming"],
             "link": links.to("events:list", perm, region=names[row["region__code"]], status=upcoming, **week),
         }
-        for row in counts
+        for row in count_rows
         if row["upcoming"]
     ]
     # Summing at most one row per region: the figures themselves are counted by the database.
-    missing_count = sum(row["missing"] for row in counts)
+    missing_count = sum(row["missing"] for row in count_rows)
     return {
         "upcoming": upcoming_rows,
         "upcoming_total": sum(row["count"] for row in upcoming_rows),
         "upcoming_link": links.to("events:list", perm, status=upcoming, **week),
-        "held": sum(row["held"] for row in counts),
+        "held": sum(row["held"] for row in count_rows),
         "held_link": links.to(
             "events:list",
             perm,
@@ -242,7 +243,7 @@ def events_panel(user, filters: Filters, links: _Links, today: date, names: dict
         "missing": [
             {
                 "event": event,
-                "days_left": event.time_left.days,
+                "days_left": event.time_left.days,  # type: ignore[attr-defined]  # missing_notices annotates it
                 "link": reverse("events:detail", args=[event.pk]),
             }
             for event in (missing[:10] if missing_count else [])
@@ -289,7 +290,7 @@ def deployment_panel(user, filters: Filters, links: _Links, regions: list[Region
     keys = ("stations", "none", "one", "two_plus", "uncertified")
     # The station list's coverage filter for each column ("stations" is every station).
     levels = {"stations": None, "none": "0", "one": "1", "two_plus": "2", "uncertified": "uncertified"}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for region in regions:
         if filters.region is not None and region.pk != filters.region.pk:
             continue

@@ -71,7 +71,7 @@ admin.site.register(Pledge, PledgeAdmin)
 
 class DecisionInline(admin.TabularInline):
     model = Decision
-    fields = ["decided_at", "rule_version", "verdict", "accepted_amount", "refused_amount", "handling", "reasons"]
+    fields = ("decided_at", "rule_version", "verdict", "accepted_amount", "refused_amount", "handling", "reasons")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -9,6 +9,7 @@ import io
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -63,7 +64,7 @@ def load(stdout) -> None:
         stdout.write(f"Election fund: {election.slug} already has the demo statement.")
         return
     day = today - timedelta(days=9)  # so a return is due tomorrow
-    rows = [
+    rows: list[list[Any]] = [  # date, reference, amount, payer id, name, kind, citizenship, purpose
         [day, "DEMO-0001", "150000.00", citizens[0], "Ахметов Ерлан", "individual", "KZ", "Добровольный взнос"],
         [
             day,

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-import django_filters
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from coalition.identifiers import is_valid_bin, is_valid_iin
 from donations import rules
-from donations.models import Donation, Donor, DonorCategory, Election, Refund, RuleVersion, Source, Verdict
+from donations.models import Donor, DonorCategory, Election, RuleVersion, Source
 
 # The voluntariness declaration, stored verbatim with every pledge. Change the version when the text changes.
 DECLARATION_VERSION = "2026-1"
@@ -72,8 +71,9 @@ class ElectionForm(forms.ModelForm):
             raise forms.ValidationError(_("This slug is reserved: choose another."))
         return slug
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("fund_opens_on") and data.get("fund_closes_on") and data["fund_closes_on"] < data["fund_opens_on"]:
             self.add_error("fund_closes_on", _("The fund closes after it opens."))
         return data
@@ -125,8 +125,9 @@ class RuleVersionForm(forms.ModelForm):
     def prohibited_fields(self):
         return [self[f"prohibit_{code}"] for code in rules.PROHIBITED_CODES]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("fund_opens_on") and data.get("fund_closes_on") and data["fund_closes_on"] < data["fund_opens_on"]:
             self.add_error("fund_closes_on", _("The fund closes after it opens."))
         return data
@@ -146,8 +147,9 @@ class DonorForm(forms.ModelForm):
         model = Donor
         fields = ["identifier", "kind", "name", "citizenship", "category", "declaration_on_file", "notes"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         identifier, kind = data.get("identifier", ""), data.get("kind")
         if kind == Donor.Kind.INDIVIDUAL and not is_valid_iin(identifier):
             self.add_error("identifier", _("This IIN is not valid: check the digits."))
@@ -232,63 +234,3 @@ class CorrectionForm(forms.Form):
         if self.cleaned_data["amount"] == 0:
             raise forms.ValidationError(_("A correction has a non-zero amount."))
         return self.cleaned_data["amount"]
-
-
-# --- Filters for the staff lists --------------------------------------------------------------------------------
-
-
-class DonationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
-    verdict = django_filters.ChoiceFilter(choices=Verdict.choices, label=_("verdict"))
-    source = django_filters.ChoiceFilter(choices=Source.choices, label=_("source"))
-    received_on__gte = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("from"))
-    received_on__lte = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("to"))
-    flagged = django_filters.BooleanFilter(method="only_flagged", label=_("not fully accepted"))
-
-    class Meta:
-        model = Donation
-        fields = ["verdict", "source"]
-
-    def search(self, queryset, name, value):
-        from django.db.models import Q
-
-        return queryset.filter(
-            Q(bank_reference__icontains=value) | Q(payer_id__startswith=value) | Q(payer_name__icontains=value)
-        )
-
-    def only_flagged(self, queryset, name, value):
-        return queryset.exclude(verdict=rules.ACCEPTED) if value else queryset
-
-
-class DonorFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
-    kind = django_filters.ChoiceFilter(choices=Donor.Kind.choices, label=_("kind"))
-    category = django_filters.ChoiceFilter(choices=DonorCategory.choices, label=_("category"))
-
-    class Meta:
-        model = Donor
-        fields = ["kind", "category"]
-
-    def search(self, queryset, name, value):
-        from django.db.models import Q
-
-        return queryset.filter(Q(identifier__startswith=value) | Q(name__icontains=value))
-
-
-class RefundFilter(django_filters.FilterSet):
-    STATE_CHOICES = [("open", pgettext_lazy("refund state", "Open")), ("overdue", _("Overdue")), ("done", _("Paid"))]
-    state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="by_state", label=_("state"))
-    kind = django_filters.ChoiceFilter(choices=Refund.Kind.choices, label=_("kind"))
-
-    class Meta:
-        model = Refund
-        fields = ["kind"]
-
-    def by_state(self, queryset, name, value):
-        if value == "open":
-            return queryset.filter(completed_on__isnull=True)
-        if value == "overdue":
-            return queryset.filter(completed_on__isnull=True, due_on__lt=timezone.localdate())
-        if value == "done":
-            return queryset.filter(completed_on__isnull=False)
-        return queryset

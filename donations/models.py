@@ -8,6 +8,9 @@ cannot rewrite the past; a correction is a new row.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any, TypedDict
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -19,7 +22,13 @@ from django.utils.translation import pgettext_lazy
 from coalition.identifiers import validate_bin, validate_iin
 from donations import rules
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+
+class _MoneyField(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _MoneyField = {"max_digits": 18, "decimal_places": 2}
 
 
 class AppendOnlyError(Exception):
@@ -32,16 +41,16 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise AppendOnlyError(f"{type(self).__name__} rows are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{type(self).__name__} rows are append-only.")
 
 
-def _append_only(name: str):
+def _append_only(name: str) -> pgtrigger.Protect:
     return pgtrigger.Protect(name=name, operation=pgtrigger.Update | pgtrigger.Delete)
 
 
@@ -467,7 +476,7 @@ class Refund(models.Model):
     def is_open(self) -> bool:
         return self.completed_on is None
 
-    def is_overdue(self, today=None) -> bool:
+    def is_overdue(self, today: date | None = None) -> bool:
         return self.is_open and self.due_on < (today or timezone.localdate())
 
 

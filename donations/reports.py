@@ -6,11 +6,15 @@ spreadsheet would run as a formula are neutralised with a leading apostrophe.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import zipfile
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from django.db import connection
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,7 +23,7 @@ from django.utils.translation import pgettext
 
 from coalition import spreadsheets
 from donations import rules, selectors
-from donations.models import Donation, Election, Source
+from donations.models import ComplianceReport, Donation, Election, Source
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 CONTENT_TYPES = {
@@ -42,7 +46,7 @@ def compliance_data(election: Election, *, lines: bool = True) -> dict:
     version = selectors.current_rule_version(election)
     totals = selectors.fund_totals(election)
     caps = selectors.cap_use(election, version)
-    data = {
+    data: dict[str, Any] = {
         "election": election.slug,
         "rule_version": version.number if version else None,
         "generated_at": timezone.now().isoformat(timespec="seconds"),
@@ -102,8 +106,6 @@ WHERE election_id = %s
 
 def compliance_json(election: Election) -> bytes:
     """Return the JSON report: the same content as ``render(compliance_data(election), "json")``."""
-    from django.db import connection
-
     head = json.dumps(compliance_data(election, lines=False), ensure_ascii=False)
     with connection.cursor() as cursor:
         cursor.execute(DONATION_LINES_SQL, [election.pk])
@@ -174,7 +176,7 @@ def render(data: dict, fmt: str) -> bytes:
     if fmt == "xlsx":
         return spreadsheets.xlsx_bytes(_table(data), title="compliance")
     if fmt == "pdf":
-        from weasyprint import HTML
+        from weasyprint import HTML  # here, not at the top: it loads Pango, a system library a machine may lack
 
         html = render_to_string("donations/report_pdf.html", {"data": data, "sources": dict(Source.choices)})
         return HTML(string=html).write_pdf()
@@ -183,7 +185,7 @@ def render(data: dict, fmt: str) -> bytes:
 
 def disclosure_csv(election: Election) -> bytes:
     """Return the public disclosure dataset: the fund's totals by source (no personal data)."""
-    rows = [["election", "source", "donations", "received", "accepted"]]
+    rows: list[list[object]] = [["election", "source", "donations", "received", "accepted"]]
     for row in selectors.source_totals(election):
         rows.append([election.slug, row["source"], row["count"], money(row["received"]), money(row["accepted"])])
     totals = selectors.fund_totals(election)
@@ -193,11 +195,6 @@ def disclosure_csv(election: Election) -> bytes:
 
 def auditor_pack(election: Election, report_date) -> bytes | None:
     """Return a ZIP of the reports filed for ``report_date`` with a manifest of their SHA-256, or None."""
-    import hashlib
-    import zipfile
-
-    from donations.models import ComplianceReport
-
     filed = list(ComplianceReport.objects.filter(election=election, report_date=report_date).order_by("format"))
     if not filed:
         return None

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypedDict
 
 from coalition.identifiers import is_valid_bin, is_valid_iin
 
@@ -197,7 +198,12 @@ def handling_of(rules: RuleSet, reasons: Iterable[str]) -> str:
     return TO_BUDGET if TO_BUDGET in handlings else RETURNED
 
 
-def headroom(rules: RuleSet, source: str, totals: Totals) -> dict[str, Decimal | None]:
+class Headroom(TypedDict):
+    source: Decimal
+    donor: Decimal | None
+
+
+def headroom(rules: RuleSet, source: str, totals: Totals) -> Headroom:
     """Return what is left under the source's cap and, for donations, under the per-donor cap (None: no cap)."""
     left = max(ZERO, rules.cap(source) - totals.used(source))
     per_donor = rules.per_donor_cap
@@ -241,14 +247,14 @@ def decide(rules: RuleSet, *, amount: Decimal, received_on: date, payer: Payer, 
     return _apply_caps(rules, amount, source, totals)
 
 
-def _refuse(rules: RuleSet, amount: Decimal, source: str, reasons: tuple[str, ...], anonymous=False) -> Outcome:
+def _refuse(rules: RuleSet, amount: Decimal, source: str, reasons: tuple[str, ...], anonymous: bool = False) -> Outcome:
     handling = rules.prohibited.get(ANONYMOUS, TO_BUDGET) if anonymous else handling_of(rules, reasons)
     return Outcome(handling, source, ZERO, amount, handling, reasons)
 
 
 def _apply_caps(rules: RuleSet, amount: Decimal, source: str, totals: Totals) -> Outcome:
     room = headroom(rules, source, totals)
-    limits = [(room["source"], OVER_CAP[source])]
+    limits: list[tuple[Decimal, str]] = [(room["source"], OVER_CAP[source])]
     if room["donor"] is not None:
         limits.append((room["donor"], OVER_PER_DONOR_CAP))
     allowed = min(limit for limit, _code in limits)

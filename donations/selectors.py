@@ -15,9 +15,12 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 
+from coalition.aggregates import one_row, totals
 from donations import rules
 from donations.models import (
     CoercionAlert,
+    ComplianceReport,
+    Correction,
     Decision,
     Donation,
     DonationTally,
@@ -51,8 +54,6 @@ def _kept_corrections_by_source() -> dict:
 
 def kept_by_source(election: Election) -> dict[str, Decimal]:
     """Return, per source, the money credited and kept (what its cap is checked against), in one query."""
-    from coalition.aggregates import one_row, totals
-
     row = one_row(
         totals(
             LedgerDayTally.objects.filter(election=election, kind=LedgerEntry.Kind.CREDIT),
@@ -61,6 +62,26 @@ def kept_by_source(election: Election) -> dict[str, Decimal]:
         totals(LedgerEntry.objects.filter(KEPT_CORRECTION, election=election), **_kept_corrections_by_source()),
     )
     return {source: row[f"credit_{source}"] + row[f"kept_correction_{source}"] for source in rules.SOURCES}
+
+
+def cap_totals(election: Election, payer_id: str) -> rules.Totals:
+    """Return what the caps are checked against: the money credited and kept (``KEPT``) per source (credits from
+    the ledger's day tally, a few hundred rows however large the fund, plus the few corrections) and from
+    ``payer_id`` (an index-backed aggregate over that payer's entries).
+
+    Intake reads it under the election's lock; :func:`fund_totals` is the fund's overview for people instead."""
+    by_source = kept_by_source(election)
+    donor = rules.ZERO
+    if payer_id:
+        donor = LedgerEntry.objects.filter(KEPT, election=election, payer_id=payer_id).aggregate(
+            total=Sum("amount", default=rules.ZERO)
+        )["total"]
+    return rules.Totals(
+        own=by_source[rules.OWN],
+        association=by_source[rules.ASSOCIATION],
+        donations=by_source[rules.DONATIONS],
+        donor=donor,
+    )
 
 
 def current_rule_version(election: Election) -> RuleVersion | None:
@@ -73,8 +94,6 @@ def current_rule_version(election: Election) -> RuleVersion | None:
 
 def locked_until(election: Election) -> date | None:
     """Return the last day covered by a filed compliance report (the books up to it are closed), or None."""
-    from donations.models import ComplianceReport
-
     return (
         ComplianceReport.objects.filter(election=election)
         .order_by("-report_date")
@@ -175,8 +194,6 @@ def fund_totals(election: Election) -> dict[str, Decimal]:
 
 def fund_overview(election: Election, version: RuleVersion | None, *, today: date, within_days: int = 2) -> dict:
     """Return ``fund_totals``, ``cap_use`` and ``actions_due`` of ``election`` together, read with one query."""
-    from coalition.aggregates import one_row, totals
-
     row = one_row(
         totals(
             LedgerDayTally.objects.filter(election=election),
@@ -204,6 +221,8 @@ def fund_overview(election: Election, version: RuleVersion | None, *, today: dat
 def cap_use(election: Election, version: RuleVersion | None = None) -> dict[str, dict[str, Decimal]]:
     """Return each source's cap, the money credited and kept against it (``KEPT``) and what is left."""
     version = version or current_rule_version(election)
+    if version is None:
+        return {}  # no rules yet, so no caps (as in the fund summary)
     used = kept_by_source(election)
     ruleset = version.as_rules(election)
     result = {}
@@ -257,8 +276,6 @@ def source_totals(election: Election) -> list[dict]:
 
 def actions_due(election: Election | None = None, *, today: date | None = None, within_days: int = 2) -> dict:
     """Return counts and amounts of open returns/transfers: overdue, and due within ``within_days``."""
-    from coalition.aggregates import one_row, totals
-
     today = today or timezone.localdate()
     tallies, not_yet_due = RefundTally.objects.all(), _open_refunds(today)
     if election is not None:
@@ -324,8 +341,6 @@ def ledger(election: Election) -> QuerySet:
 
 def corrections(election: Election) -> QuerySet:
     """Return the election's corrections, pending first (oldest first), then the decided ones, newest first."""
-    from donations.models import Correction
-
     pending_first = Case(When(status=Correction.Status.PENDING, then=Value(0)), default=Value(1))
     return (
         Correction.objects.filter(election=election)
@@ -337,11 +352,11 @@ def corrections(election: Election) -> QuerySet:
 def payer_status(election: Election, payer_id: str) -> dict:
     """Return what the manual entry form shows before saving: the donor's status and the fund's headroom."""
     version = current_rule_version(election)
+    if version is None:
+        raise RuleVersion.DoesNotExist("The election has no rules yet.")
     ruleset = version.as_rules(election)
     source = rules.classify_source(ruleset, payer_id)
-    from donations.services import fund_totals as intake_totals
-
-    totals = intake_totals(election, payer_id)
+    totals = cap_totals(election, payer_id)
     donor = Donor.objects.filter(identifier=payer_id).first() if payer_id else None
     payer = rules.Payer(
         payer_id=payer_id,

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from coalition.demo import SEED_MEETING_DATE
 from coalition.models import Region
 from events import rules, services
 from events.models import (
@@ -27,6 +26,7 @@ from events.models import (
     Registration,
     TrainingSession,
 )
+from members.demo import SEED_MEETING_DATE
 from members.models import Consent, Organization, Person
 
 PEOPLE = [
@@ -73,7 +73,7 @@ def _event(title: str, **fields) -> Event:
     event = Event.objects.filter(title=title).first()
     if event is None:
         event = Event(title=title, **fields)
-        services._apply_notice_rule(event)
+        services.apply_notice_rule(event)
         event.save()
     return event
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.phonenumber import PhoneNumber
+from phonenumbers import NumberParseException
 
 from coalition.roles import STAFF_ROLES
 from coalition.scoping import ScopedFilterSet, ScopedForm
@@ -22,7 +27,8 @@ from events.models import (
     PollingStation,
     TrainingSession,
 )
-from events.services import consent_text
+from events.selectors import has_uncertified_assignment
+from events.services.consent import consent_text
 from members.models import Organization, Person
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -64,8 +70,9 @@ class EventForm(ScopedForm, forms.ModelForm):
         self.fields["organization"].queryset = Organization.objects.filter(status=Organization.Status.ADMITTED)
         self.fields["responsible"].queryset = _staff_users()
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", _("The end must be after the start."))
         return data
@@ -89,8 +96,9 @@ class ProposalForm(forms.ModelForm):
         self.fields["region"].initial = organization.region_id
         self.fields["place"].help_text = _("The address of the venue; the akimat notice names it.")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", _("The end must be after the start."))
         return data
@@ -141,8 +149,6 @@ class EventFilter(ScopedFilterSet):
         return queryset
 
     def search(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(Q(title__icontains=value) | Q(place__icontains=value))
 
 
@@ -159,9 +165,6 @@ class ApplicantForm(forms.Form):
         self.fields["consent"].help_text = consent_text()
 
     def clean_phone(self):
-        from phonenumber_field.phonenumber import PhoneNumber
-        from phonenumbers import NumberParseException
-
         raw = self.cleaned_data["phone"].strip()
         if not raw:
             return ""
@@ -231,8 +234,9 @@ class AssignmentForm(ScopedForm, forms.Form):
             status=Organization.Status.ADMITTED, pk__in=accredited
         ).order_by("name_ru")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("role") == Assignment.Role.OBSERVER and not data.get("organization"):
             self.add_error("organization", _("An observer is nominated by a member organization."))
         if data.get("role") == Assignment.Role.PROXY and not (
@@ -285,8 +289,6 @@ class StationFilter(ScopedFilterSet):
     )
 
     def by_coverage(self, queryset, name, value):
-        from events.selectors import has_uncertified_assignment
-
         if value == "uncertified":
             return queryset.filter(has_uncertified_assignment())
         return queryset.filter(**({"certified__gte": 2} if value == "2" else {"certified": int(value)}))
@@ -296,8 +298,6 @@ class StationFilter(ScopedFilterSet):
         fields = ["region"]
 
     def search(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(Q(number__icontains=value) | Q(address__icontains=value))
 
 

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from coalition.models import Region
+from coalition.storage import private_storage
 from events.rules import PROXIES_PER_STATION_MAX
-from hotline.storage import private_storage
 
 
 def new_token() -> str:

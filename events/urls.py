@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from events.views import accreditation, lists, public, staff
+from events.views import accreditation, checkin, deployment, lists, planning, public, reports, training
 
 
 class PublicTokenConverter:
@@ -26,37 +26,37 @@ app_name = "events"
 
 urlpatterns = [
     # Staff
-    path("events/", staff.event_list, name="list"),
-    path("events/calendar/", staff.event_calendar, name="calendar"),
-    path("events/new/", staff.event_create, name="create"),
-    path("events/proposals/", staff.proposal_queue, name="proposals"),
-    path("events/<int:pk>/", staff.event_detail, name="detail"),
-    path("events/<int:pk>/edit/", staff.event_edit, name="edit"),
-    path("events/<int:pk>/review/", staff.event_review, name="review"),
-    path("events/<int:pk>/notice/", staff.event_notice, name="notice"),
-    path("events/<int:pk>/status/", staff.event_status, name="status"),
-    path("events/<int:pk>/checkin/", staff.event_checkin, name="checkin"),
-    path("events/<int:pk>/report/", staff.event_report, name="report"),
-    path("events/<int:pk>/photos/<int:photo>/", staff.event_photo, name="photo"),
-    path("events/<int:pk>/photos/<int:photo>/delete/", staff.event_photo_delete, name="photo_delete"),
-    path("events/training/", staff.session_list, name="sessions"),
-    path("events/training/new/", staff.session_create, name="session_create"),
-    path("events/training/<int:pk>/", staff.session_detail, name="session"),
+    path("events/", planning.event_list, name="list"),
+    path("events/calendar/", planning.event_calendar, name="calendar"),
+    path("events/new/", planning.event_create, name="create"),
+    path("events/proposals/", planning.proposal_queue, name="proposals"),
+    path("events/<int:pk>/", planning.event_detail, name="detail"),
+    path("events/<int:pk>/edit/", planning.event_edit, name="edit"),
+    path("events/<int:pk>/review/", planning.event_review, name="review"),
+    path("events/<int:pk>/notice/", planning.event_notice, name="notice"),
+    path("events/<int:pk>/status/", planning.event_status, name="status"),
+    path("events/<int:pk>/checkin/", checkin.event_checkin, name="checkin"),
+    path("events/<int:pk>/report/", reports.event_report, name="report"),
+    path("events/<int:pk>/photos/<int:photo>/", reports.event_photo, name="photo"),
+    path("events/<int:pk>/photos/<int:photo>/delete/", reports.event_photo_delete, name="photo_delete"),
+    path("events/training/", training.session_list, name="sessions"),
+    path("events/training/new/", training.session_create, name="session_create"),
+    path("events/training/<int:pk>/", training.session_detail, name="session"),
     path("events/training/<int:pk>/enrolments/", lists.session_enrolments, name="session_enrolments"),
-    path("events/training/<int:pk>/enrol/", staff.session_enrol, name="session_enrol"),
-    path("events/training/<int:pk>/certify/", staff.session_certify, name="session_certify"),
+    path("events/training/<int:pk>/enrol/", training.session_enrol, name="session_enrol"),
+    path("events/training/<int:pk>/certify/", training.session_certify, name="session_certify"),
     path("events/certificates/", lists.certificate_list, name="certificates"),
-    path("events/certificates/<int:pk>/revoke/", staff.certificate_revoke, name="certificate_revoke"),
-    path("events/stations/", staff.station_list, name="stations"),
-    path("events/stations/<int:pk>/", staff.station_detail, name="station"),
+    path("events/certificates/<int:pk>/revoke/", training.certificate_revoke, name="certificate_revoke"),
+    path("events/stations/", deployment.station_list, name="stations"),
+    path("events/stations/<int:pk>/", deployment.station_detail, name="station"),
     path("events/assignments/", lists.assignment_list, name="assignments"),
-    path("events/assignments/<int:pk>/end/", staff.assignment_end, name="assignment_end"),
+    path("events/assignments/<int:pk>/end/", deployment.assignment_end, name="assignment_end"),
     path("events/accreditations/", accreditation.accreditation_list, name="accreditations"),
     path("events/accreditations/new/", accreditation.accreditation_create, name="accreditation_create"),
     path("events/accreditations/<int:pk>/", accreditation.accreditation_detail, name="accreditation"),
     path("events/accreditations/<int:pk>/revoke/", accreditation.accreditation_revoke, name="accreditation_revoke"),
-    path("events/coverage/", staff.coverage, name="coverage"),
-    path("events/rules/", staff.rules_page, name="rules"),
+    path("events/coverage/", deployment.coverage, name="coverage"),
+    path("events/rules/", planning.rules_page, name="rules"),
     # Public
     path("e/<public_token:token>/", public.event_public, name="event_public"),
     path("e/<public_token:token>/event.ics", public.event_ics, name="event_ics"),

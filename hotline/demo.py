@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from coalition import demo
 from coalition.models import Region
 from coalition.roles import Role
 from hotline import services
@@ -36,8 +37,6 @@ def _officer():
     User = get_user_model()
     officer = User.objects.filter(groups__name=Role.INTEGRITY_OFFICER, is_active=True).order_by("pk").first()
     if officer is None and settings.DEBUG:
-        from coalition import demo
-
         demo.load_accounts()  # the same accounts load_demo creates next; needed here to work the demo case
         officer = User.objects.filter(groups__name=Role.INTEGRITY_OFFICER, is_active=True).order_by("pk").first()
     return officer

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coalition.models import Region
 from hotline.evidence import EvidenceRejected, check_name, clean_evidence
-from hotline.models import Agency, Category, Channel, Forwarding, HotlinePolicy, Report, SlaBreach
-from hotline.selectors import AGE_BUCKETS
+from hotline.models import Agency, Category, Channel, Forwarding, HotlinePolicy, Report
 from hotline.services import IdentityData
 from members.models import Organization
 
@@ -110,7 +112,8 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("Employer, school, official or anyone else involved."),
     )
-    files = EvidenceField(label=_("Evidence files"))
+    # A field named like BaseForm.files: the form metaclass moves declared fields off the class, so no clash.
+    files = EvidenceField(label=_("Evidence files"))  # type: ignore[assignment]
     give_identity = forms.BooleanField(label=_("I want to give my name and contact details"), required=False)
     full_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
@@ -130,8 +133,9 @@ class ReportForm(forms.Form):
             raise forms.ValidationError(_("The date is in the future."))
         return value
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("give_identity"):
             if not any(data.get(f) for f in ("full_name", "phone", "email")):
                 self.add_error("full_name", _("Give your name or a way to contact you, or untick the box above."))
@@ -214,7 +218,8 @@ class AddInformationForm(forms.Form):
     text = forms.CharField(
         label=_("What would you like to add?"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    files = EvidenceField(label=_("More evidence files"))
+    # A field named like BaseForm.files: the form metaclass moves declared fields off the class, so no clash.
+    files = EvidenceField(label=_("More evidence files"))  # type: ignore[assignment]
 
 
 class StaffAddInformationForm(AddInformationForm):
@@ -274,8 +279,9 @@ class ForwardForm(forms.Form):
         help_text=_("Allowed only with the reporter's consent or an approved disclosure with a legal basis."),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         agency, number = data.get("agency"), data.get("outgoing_number")
         if agency and number and Forwarding.objects.filter(agency=agency, outgoing_number=number).exists():
             self.add_error("outgoing_number", _("A letter with this number was already sent to this agency."))
@@ -302,8 +308,6 @@ class PolicyForm(forms.ModelForm):
         widgets = {"valid_from": forms.DateTimeInput(attrs={"type": "datetime-local"})}
 
     def clean_escalation_emails(self):
-        from django.core.validators import validate_email
-
         value = self.cleaned_data["escalation_emails"]
         for line in value.splitlines():
             if line.strip():
@@ -329,8 +333,9 @@ class AnswerForm(forms.Form):
         help_text=_("Shown with the receipt; no personal data."),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("outcome_on") and not data.get("outcome", "").strip():
             self.add_error("outcome", _("Describe the outcome."))
         if not any(data.get(f) for f in ("acknowledged_on", "agency_reference", "outcome_on")):
@@ -351,39 +356,3 @@ class DisclosureForm(forms.Form):
     national_fields = {"agency": "The agencies a case is sent to are the national list (prosecutor, CEC, police...)."}
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.filter(active=True))
     legal_basis = forms.CharField(label=_("Legal basis and reason"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class StaffReportFilterForm(forms.Form):
-    national_fields = {
-        "region": "Only national roles work the hotline (no regional role holds a hotline permission): its cases "
-        "are handled for the whole country."
-    }
-
-    q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(
-        label=_("Status"),
-        choices=[("", _("Any")), ("open", _("Any open (not closed)")), *Report.Status.choices],
-        required=False,
-    )
-    category = forms.ChoiceField(label=_("Category"), choices=[("", _("Any")), *Category.choices], required=False)
-    severity = forms.ChoiceField(
-        label=_("Severity"), choices=[("", _("Any")), *Report.Severity.choices], required=False
-    )
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
-    age = forms.ChoiceField(
-        label=_("Days since received"),
-        choices=[("", _("Any")), *((label, label.replace("-", "–")) for label, _low, _high in AGE_BUCKETS)],
-        required=False,
-    )
-    originals = forms.BooleanField(label=_("Without duplicates"), required=False)
-    sla = forms.ChoiceField(
-        label=_("Missed deadline"),
-        choices=[("", _("Any")), ("any", _("Any breach")), *SlaBreach.Kind.choices],
-        required=False,
-    )
-    sla_from = forms.DateField(
-        label=_("Breach detected from"), required=False, widget=forms.DateInput({"type": "date"}, "%Y-%m-%d")
-    )
-    sla_to = forms.DateField(
-        label=_("Breach detected to"), required=False, widget=forms.DateInput({"type": "date"}, "%Y-%m-%d")
-    )

@@ -13,6 +13,7 @@ from django.utils import translation
 
 def pdf_available() -> bool:
     """Return whether WeasyPrint (and the Pango it loads) works on this machine."""
+    # WeasyPrint is imported where a PDF is made: it loads Pango, a system library a machine may lack.
     try:
         import weasyprint  # noqa: F401
     except (ImportError, OSError):
@@ -25,7 +26,7 @@ def render_letter(context: dict, *, language: str = "ru") -> tuple[bytes, str, s
     with translation.override(language):
         html = render_to_string("hotline/letter.html", {**context, "COALITION_NAME": settings.COALITION_NAME})
     if pdf_available():
-        import weasyprint
+        import weasyprint  # here, not at the top: see pdf_available
 
         return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(), "application/pdf", "pdf"
     return html.encode(), "text/html", "html"

@@ -7,7 +7,7 @@ and uploaded is append-only (database triggers refuse changes); staff work is re
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pgtrigger
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coalition.models import Region
-from hotline.storage import evidence_path, letter_path, private_storage
+from coalition.storage import private_storage, random_name
 from hotline.vault import EncryptedTextField
 
 
@@ -221,7 +221,7 @@ class Report(models.Model):
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
 
-    def triage_deadline(self, policy: HotlinePolicy) -> timezone.datetime:
+    def triage_deadline(self, policy: HotlinePolicy) -> datetime:
         return self.created_at + timedelta(hours=policy.triage_hours)
 
 
@@ -249,6 +249,16 @@ class ReportUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} +{self.created_at:%Y-%m-%d %H:%M}"
+
+
+def evidence_path(instance: object, filename: str) -> str:
+    """Return ``hotline/evidence/<xx>/<random>.<ext>`` (see :func:`coalition.storage.random_name`)."""
+    return random_name("hotline/evidence", filename)
+
+
+def letter_path(instance: object, filename: str) -> str:
+    """Return ``hotline/letters/<xx>/<random>.<ext>`` (see :func:`coalition.storage.random_name`)."""
+    return random_name("hotline/letters", filename)
 
 
 @pgtrigger.register(pgtrigger.Protect(name="evidence_append_only", operation=pgtrigger.Update | pgtrigger.Delete))

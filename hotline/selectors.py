@@ -5,7 +5,7 @@ Nothing here returns a reporter's identity: that is read only through ``services
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
@@ -13,8 +13,12 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from coalition.dates import day_end, day_start
+from coalition.models import Region
 from coalition.roles import Role, has_role
-from hotline.models import Forwarding, Report, ReporterIdentity, SlaBreach
+from donations.models import Donation
+from hotline.models import Category, Forwarding, Report, ReporterIdentity, SlaBreach
+from members.models import Affiliation
 
 # Age buckets of open cases, in days: (label, lower bound inclusive, upper bound exclusive or None).
 AGE_BUCKETS = [("0-1", 0, 2), ("2-7", 2, 8), ("8-30", 8, 31), ("31+", 31, None)]
@@ -109,15 +113,11 @@ def filter_cases(
         if sla != "any":
             breaches = breaches.filter(kind=sla)
         if sla_from:
-            breaches = breaches.filter(detected_at__gte=_day_start(sla_from))
+            breaches = breaches.filter(detected_at__gte=day_start(sla_from))
         if sla_to:
-            breaches = breaches.filter(detected_at__lt=_day_start(sla_to + timedelta(days=1)))
+            breaches = breaches.filter(detected_at__lt=day_end(sla_to))
         reports = reports.filter(Exists(breaches))
     return reports
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def report_detail(code: str) -> Report:
@@ -198,9 +198,6 @@ def sla_breach_counts(*, since: datetime | None = None) -> dict[str, int]:
 
 def statistics() -> dict:
     """Everything the statistics page shows, as anonymised counts only, each row with a ``label`` to show."""
-    from coalition.models import Region
-    from hotline.models import Category
-
     regions = {region.code: region.name for region in Region.objects.all()}
     categories, statuses = dict(Category.choices), dict(Report.Status.choices)
     by_category = [{**row, "label": categories.get(row["category"], row["category"])} for row in counts_by("category")]
@@ -219,3 +216,22 @@ def statistics() -> dict:
         "sla": sla_breach_counts(),
         "total": Report.objects.filter(duplicate_of__isnull=True).count(),
     }
+
+
+DONATION_CLUSTER_MIN = 3
+
+
+def donation_cluster(organization_id: int, *, since: date, until: date) -> tuple[date, int] | None:
+    """Return the day with the most donations paid by people affiliated with the organization (by IIN), when
+    there were at least DONATION_CLUSTER_MIN of them; else None."""
+    iins = Affiliation.objects.filter(organization_id=organization_id).exclude(person__iin="").values("person__iin")
+    busiest = (
+        Donation.objects.filter(payer_id__in=iins, received_on__gte=since, received_on__lte=until)
+        .values("received_on")
+        .annotate(count=Count("id"))
+        .order_by("-count", "received_on")
+        .first()
+    )
+    if busiest is None or busiest["count"] < DONATION_CLUSTER_MIN:
+        return None
+    return busiest["received_on"], busiest["count"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -16,16 +17,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from coalition import audit
+from coalition.dates import day_start
+from coalition.jobs import queue_after_commit
 from coalition.models import OutboundMessage
-from coalition.outbox import enqueue_email
+from coalition.outbox import enqueue_email, notify_staff
 from coalition.site import absolute_url
+from coalition.storage import private_storage
 from hotline import selectors
 from hotline.evidence import CleanFile
 from hotline.letters import render_letter
@@ -44,7 +48,6 @@ from hotline.models import (
     ReportUpdate,
     SlaBreach,
 )
-from hotline.storage import private_storage
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 CONSENT_TEXT_VERSION = "hotline-2026-1"
@@ -105,9 +108,8 @@ def _store_evidence(report: Report, files: list[CleanFile], update: ReportUpdate
 
 
 def _notify_officers(*, key: str, template: str, context: dict) -> None:
-    """Email every integrity officer (and any extra recipients) once per key; never with personal data."""
-    for email in selectors.integrity_officer_emails():
-        enqueue_email(key=f"{key}:{email}", recipient=email, template=template, context=context)
+    """Email every integrity officer once per key; never with personal data."""
+    notify_staff(recipients=selectors.integrity_officer_emails(), key=key, template=template, context=context)
 
 
 def _notify_reporter(*, report: Report, occasion: str) -> None:
@@ -137,7 +139,7 @@ def submit_report(
     occurred_when: str = "",
     organization=None,
     involved: str = "",
-    files: list[CleanFile] = (),
+    files: Sequence[CleanFile] = (),
     identity: IdentityData | None = None,
     channel: str = Channel.WEB,
     recorded_by=None,
@@ -146,8 +148,6 @@ def submit_report(
 
     No IP address or other request data is stored with the report.
     """
-    from hotline.tasks import detect_patterns
-
     secret = _new_secret()
     with transaction.atomic():
         for _attempt in range(5):  # a clash of random codes is rare; try a fresh one
@@ -209,12 +209,12 @@ def submit_report(
                 "url": absolute_url(reverse("hotline:detail", args=[report.tracking_code])),
             },
         )
-        detect_patterns.delay_on_commit(report.pk)
+        queue_after_commit("hotline.tasks.detect_patterns", report.pk)
     return Receipt(report=report, code=report.tracking_code, secret=secret)
 
 
 def add_information(
-    *, report: Report, text: str, files: list[CleanFile] = (), channel: str = Channel.WEB, recorded_by=None
+    *, report: Report, text: str, files: Sequence[CleanFile] = (), channel: str = Channel.WEB, recorded_by=None
 ) -> ReportUpdate:
     """Append what the reporter adds later; the original report is never changed."""
     with transaction.atomic():
@@ -493,13 +493,9 @@ def _escalate(breach: SlaBreach, policy: HotlinePolicy) -> None:
         "url": absolute_url(reverse("hotline:detail", args=[breach.report.tracking_code])),
     }
     recipients = list(dict.fromkeys(selectors.integrity_officer_emails() + policy.escalation_recipients))
-    for email in recipients:
-        enqueue_email(
-            key=f"hotline:sla:{breach.pk}:{email}",
-            recipient=email,
-            template="emails/hotline/sla_breach",
-            context=context,
-        )
+    notify_staff(
+        recipients=recipients, key=f"hotline:sla:{breach.pk}", template="emails/hotline/sla_breach", context=context
+    )
 
 
 def escalate_sla_breaches(*, now: datetime | None = None) -> int:
@@ -528,9 +524,7 @@ def escalate_sla_breaches(*, now: datetime | None = None) -> int:
         .select_related("report")
     )
     for forwarding in late_forwardings:
-        deadline = timezone.make_aware(
-            datetime.combine(forwarding.sent_on + timedelta(days=policy.answer_days), datetime.min.time())
-        )
+        deadline = day_start(forwarding.sent_on + timedelta(days=policy.answer_days))
         with transaction.atomic():
             breach, is_new = SlaBreach.objects.get_or_create(
                 report=forwarding.report,
@@ -569,14 +563,12 @@ def send_follow_up_reminders(*, today: date | None = None) -> int:
             "sent_on": forwarding.sent_on,
             "url": absolute_url(reverse("hotline:detail", args=[forwarding.report.tracking_code])),
         }
-        for email in selectors.integrity_officer_emails():
-            _message, created = enqueue_email(
-                key=f"hotline:followup:{forwarding.pk}:{number}:{email}",
-                recipient=email,
-                template="emails/hotline/follow_up",
-                context=context,
-            )
-            sent += int(created)
+        sent += notify_staff(
+            recipients=selectors.integrity_officer_emails(),
+            key=f"hotline:followup:{forwarding.pk}:{number}",
+            template="emails/hotline/follow_up",
+            context=context,
+        )
     return sent
 
 
@@ -641,7 +633,7 @@ def detect_patterns(*, report: Report) -> int:
                 details={"window_days": policy.pattern_window_days},
             )
     if report.organization_id:
-        cluster = donation_cluster(report.organization_id, since=since.date(), until=report.created_at.date())
+        cluster = selectors.donation_cluster(report.organization_id, since=since.date(), until=report.created_at.date())
         if cluster:
             day, count = cluster
             raised += _raise_alert(
@@ -653,39 +645,6 @@ def detect_patterns(*, report: Report) -> int:
                 details={"day": day.isoformat(), "donations": count},
             )
     return raised
-
-
-DONATION_CLUSTER_MIN = 3
-
-
-def donation_cluster(organization_id: int, *, since: date, until: date) -> tuple[date, int] | None:
-    """Return the day with the most donations paid by people affiliated with the organization (by IIN), when
-    there were at least DONATION_CLUSTER_MIN of them; else None.
-
-    The donations app is read only if its Donation model has the fields this needs (``payer_id``,
-    ``received_on``), so the hotline works whether or not that app is installed.
-    """
-    from django.apps import apps
-    from django.core.exceptions import FieldDoesNotExist
-
-    try:
-        Donation = apps.get_model("donations", "Donation")
-        Affiliation = apps.get_model("members", "Affiliation")
-        Donation._meta.get_field("payer_id")
-        Donation._meta.get_field("received_on")
-    except (LookupError, FieldDoesNotExist):
-        return None
-    iins = Affiliation.objects.filter(organization_id=organization_id).exclude(person__iin="").values("person__iin")
-    busiest = (
-        Donation.objects.filter(payer_id__in=iins, received_on__gte=since, received_on__lte=until)
-        .values("received_on")
-        .annotate(count=Count("id"))
-        .order_by("-count", "received_on")
-        .first()
-    )
-    if busiest is None or busiest["count"] < DONATION_CLUSTER_MIN:
-        return None
-    return busiest["received_on"], busiest["count"]
 
 
 def _forget_reporter_messages(report: Report) -> int:

@@ -93,7 +93,7 @@ class PeopleImportAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["uploaded_by"]
     fields = ["filename", "sha256", "uploaded_by", "status", "summary", "created_at", "applied_at"]
-    readonly_fields = fields  # written only by members/people_import.py; the file's content is never shown
+    readonly_fields = fields  # written only by members/people_import/; the file's content is never shown
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -6,7 +6,8 @@ class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Member organizations")
 
-    def ready(self):
+    def ready(self) -> None:
+        # Imported here, not at the top: models and forms can only be imported once the app registry is ready.
         from django.db.models.signals import post_delete, post_save
 
         from coalition.models import Region

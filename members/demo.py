@@ -1,16 +1,17 @@
-"""Demo data of the members app: the seed meeting of 20.11.2026 in Astana, its statements, a few applications.
+"""Demo data of the members app: the 15 seed organizations, the seed meeting of 20.11.2026 in Astana, its
+statements, a few applications.
 
-Runs after ``coalition.demo.load_organizations`` created the 15 organizations as admitted. The meeting and its
+The meeting runs after :func:`load_organizations` created the 15 organizations as admitted. The meeting and its
 admission decision are written directly (historic records: no emails are sent), and only when missing.
 """
 
 from __future__ import annotations
 
 import random
+from datetime import date
 
 from django.db import transaction
 
-from coalition import demo as coalition_demo
 from coalition.identifiers import synthetic_bin
 from coalition.models import Region
 from members.models import (
@@ -23,6 +24,33 @@ from members.models import (
     StatementOfSupport,
     StatusChange,
 )
+
+SEED_MEETING_DATE = date(2026, 11, 20)
+
+# (Russian name as published, short name, kind, region code)
+SEED_ORGANIZATIONS = [
+    ("Федерация профсоюзов Республики Казахстан", "ФПРК", Organization.Kind.TRADE_UNION_FEDERATION, "KZ-71"),
+    ("Союз писателей Казахстана", "СПК", Organization.Kind.CREATIVE_UNION, "KZ-75"),
+    ("Национальная палата образования и инновации SERPIN", "SERPIN", Organization.Kind.CHAMBER, "KZ-71"),
+    ("Ассоциация «Болашак»", "Bolashaq", Organization.Kind.ASSOCIATION, "KZ-71"),
+    ("Ассоциация экологических организаций Казахстана", "АЭОК", Organization.Kind.ASSOCIATION, "KZ-75"),
+    ("Союз организаций инвалидов Казахстана", "СОИК", Organization.Kind.UNION_OF_ASSOCIATIONS, "KZ-71"),
+    ("Общественный фонд «Хартия за права человека»", "Хартия", Organization.Kind.FOUNDATION, "KZ-75"),
+    ("Ассоциация цифровой трансформации", "АЦТ", Organization.Kind.ASSOCIATION, "KZ-71"),
+    ("Республиканский совет женщин", "РСЖ", Organization.Kind.PUBLIC_ASSOCIATION, "KZ-71"),
+    ("Федерация футбола Казахстана", "ФФК", Organization.Kind.SPORTS_FEDERATION, "KZ-71"),
+    ("«Союз отцов»", "Союз отцов", Organization.Kind.PUBLIC_ASSOCIATION, "KZ-35"),
+    ("«Ассамблея жастары»", "Ассамблея жастары", Organization.Kind.PUBLIC_ASSOCIATION, "KZ-79"),
+    ("«Международный правозащитный центр»", "МПЦ", Organization.Kind.PUBLIC_ASSOCIATION, "KZ-75"),
+    (
+        "Республиканская ассоциация горнодобывающих и горно-металлургических предприятий",
+        "АГМП",
+        Organization.Kind.ASSOCIATION,
+        "KZ-35",
+    ),
+    ("Народный Конгресс местных сообществ Казахстана OSHAQ", "OSHAQ", Organization.Kind.PUBLIC_ASSOCIATION, "KZ-71"),
+]
+
 
 PLACE = "Астана"
 AGENDA = (
@@ -108,10 +136,33 @@ def _committee(organizations: dict[str, Organization]) -> list[CommitteeMember]:
 
 
 @transaction.atomic
+def load_organizations() -> int:
+    """Create the 15 organizations admitted at the seed meeting; return how many were new."""
+    rng = random.Random(2026)  # nosec B311 # fixed seed: the same synthetic BINs every run, not a secret
+    regions = {r.code: r for r in Region.objects.all()}
+    created = 0
+    for index, (name, short, kind, region_code) in enumerate(SEED_ORGANIZATIONS):
+        bin_ = synthetic_bin(rng, year=1995 + index, month=1 + index % 12)
+        _org, new = Organization.objects.get_or_create(
+            name_ru=name,
+            defaults={
+                "short_name": short,
+                "bin": bin_,
+                "kind": kind,
+                "region": regions[region_code],
+                "status": Organization.Status.ADMITTED,
+                "joined_on": SEED_MEETING_DATE,
+            },
+        )
+        created += new
+    return created
+
+
+@transaction.atomic
 def load_meeting() -> bool:
     """Create the seed meeting with its admission decision and statements; return whether it was new."""
-    date_ = coalition_demo.SEED_MEETING_DATE
-    seed_names = [name for name, *_rest in coalition_demo.SEED_ORGANIZATIONS]
+    date_ = SEED_MEETING_DATE
+    seed_names = [name for name, *_rest in SEED_ORGANIZATIONS]
     seed = list(Organization.objects.filter(name_ru__in=seed_names))
     by_short = {o.short_name: o for o in seed}
     committee = _committee(by_short)

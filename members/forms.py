@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -143,17 +150,11 @@ class ApplicationForm(forms.Form):
     def forget_rendered(cls, **_signal_kwargs) -> None:
         """Drop the cached rendering of the empty form (its region and category choices changed): now, and again
         when the change commits, so a page rendered in between from the old rows does not stay cached."""
-        from django.db import transaction
-
         cls.drop_rendered()
         transaction.on_commit(cls.drop_rendered)
 
     @classmethod
     def drop_rendered(cls) -> None:
-        from django.conf import settings
-        from django.core.cache import cache
-        from django.core.cache.utils import make_template_fragment_key
-
         cache.delete_many([make_template_fragment_key(cls.FRAGMENT, [code]) for code, _name in settings.LANGUAGES])
 
     def clean_bin(self) -> str:
@@ -186,8 +187,9 @@ class ApplicationForm(forms.Form):
             raise ValidationError(_("This application could not be accepted."), code="honeypot")
         return ""
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         names = [data.get(f, "") for f in ("name_ru", "name_kk", "name_en", "short_name")]
         declared = [c.code for c in data.get("declared_categories") or []]
         refusals = services.eligibility_refusals(names=names, bin_=data.get("bin", ""), declared=declared)
@@ -278,8 +280,9 @@ class DecisionForm(ScopedForm, forms.Form):
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Record the decision")))
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == Decision.Kind.REJECTION and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Give the reason for the rejection: the applicant receives it."))
         if data.get("kind") in (Decision.Kind.ADMISSION, Decision.Kind.REJECTION) and not data.get("organizations"):
@@ -358,16 +361,13 @@ class AcceptInvitationForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Create the account")))
 
     def clean_username(self) -> str:
-        from django.contrib.auth.validators import UnicodeUsernameValidator
-
         value = self.cleaned_data["username"].strip()
         UnicodeUsernameValidator()(value)
         return value
 
-    def clean(self):
-        from django.contrib.auth.password_validation import validate_password
-
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         elif data.get("password1"):

@@ -14,6 +14,7 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 def render_pdf(request: HttpRequest, context: dict) -> bytes:
     """Return the minutes as PDF bytes (WeasyPrint needs Pango on the machine; see docs/members.md)."""
+    # Imported here, not at the top: WeasyPrint loads Pango and its fonts, which only this one page needs.
     from weasyprint import CSS, HTML
 
     html = render_to_string("members/staff/minutes_print.html", context, request=request)

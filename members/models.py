@@ -1,4 +1,9 @@
-"""Member organizations of the coalition."""
+"""Member organizations of the coalition.
+
+Kept whole although past ~600 lines: it is fields, choices and constraints only (no workflow), one class per table,
+and the tables reference one another (organization, person, affiliation, committee, decision); split into modules
+they would only import each other back.
+"""
 
 from __future__ import annotations
 

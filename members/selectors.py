@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from coalition.models import Region
@@ -54,8 +55,6 @@ def review_queue(*, region: Region | None = None) -> QuerySet[Organization]:
 
 def organization_detail(*, pk: int, region: Region | None = None) -> Organization:
     """Return one organization with its representatives, history, decisions and statements (404 if out of scope)."""
-    from django.shortcuts import get_object_or_404
-
     qs = organizations(region=region).prefetch_related(
         Prefetch(
             "affiliations", queryset=Affiliation.objects.select_related("person").prefetch_related("person__consents")
@@ -88,8 +87,6 @@ def meetings() -> QuerySet[CommitteeMeeting]:
 
 
 def meeting_detail(*, pk: int) -> CommitteeMeeting:
-    from django.shortcuts import get_object_or_404
-
     qs = CommitteeMeeting.objects.select_related("created_by").prefetch_related(
         "attendees__person",
         Prefetch(

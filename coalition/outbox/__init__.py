@@ -17,5 +17,16 @@ from coalition.outbox.services import (
     enqueue_email,
     queue_sweep,
 )
+from coalition.outbox.staff import notify_staff, staff_with_email
 
-__all__ = ["batches_due", "deliver", "deliver_batch", "deliver_pending", "enqueue", "enqueue_email", "queue_sweep"]
+__all__ = [
+    "batches_due",
+    "deliver",
+    "deliver_batch",
+    "deliver_pending",
+    "enqueue",
+    "enqueue_email",
+    "notify_staff",
+    "queue_sweep",
+    "staff_with_email",
+]

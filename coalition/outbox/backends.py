@@ -18,6 +18,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
+from django.utils import timezone
 
 _INSTANCES: dict[str, str] = {}
 
@@ -28,8 +30,6 @@ def database_instance() -> str:
     The files outlive the database (``var/mail`` survives a re-created development database, whose outbox keys
     start again from the same ids); a file counts as delivered only for the instance that wrote it.
     """
-    from django.db import connection
-
     name = str(connection.settings_dict["NAME"])
     if name not in _INSTANCES:
         with connection.cursor() as cursor:
@@ -123,8 +123,6 @@ def _logged_key(line: str) -> str:
 
 def _log_delivery(folder: Path, key: str, recipient: str) -> None:
     """Append one line per delivery to ``sent.log``, so a duplicate send is visible even though files overwrite."""
-    from django.utils import timezone
-
     with open(folder / "sent.log", "a", encoding="utf-8") as log:
         log.write(f"{timezone.now().isoformat()}\t{key}\t{recipient}\n")
 

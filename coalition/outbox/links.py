@@ -18,7 +18,7 @@ from functools import cache
 from django.utils.module_loading import import_string
 
 CAPABILITIES: dict[str, str] = {
-    "members.invitation": "members.portal.invitation_link",
+    "members.invitation": "members.services.portal.invitation_link",
     "events.registration": "events.services.registration_manage_link",
 }
 

@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
+from coalition.jobs import queue_after_commit
 from coalition.models import OutboundMessage
 from coalition.outbox.links import render as render_links
 
@@ -20,8 +24,6 @@ logger = logging.getLogger(__name__)
 
 def message_id(key: str) -> str:
     """Return the Message-ID for an outbox key: the same key always gives the same header (receivers dedupe)."""
-    import hashlib
-
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     return f"<{digest}@coalition-hq>"
 
@@ -43,8 +45,6 @@ def enqueue(
     Queue its delivery after the surrounding transaction commits; a message due later waits for the sweeper. A
     job that makes many messages passes ``queue_delivery=False`` and calls :func:`queue_sweep` once instead.
     """
-    from coalition.tasks import deliver_message
-
     message, created = OutboundMessage.objects.get_or_create(
         key=key,
         defaults={
@@ -58,7 +58,7 @@ def enqueue(
         },
     )
     if created and queue_delivery and message.send_after <= timezone.now():
-        deliver_message.delay_on_commit(message.pk)
+        queue_after_commit("coalition.tasks.deliver_message", message.pk)
     return message, created
 
 
@@ -76,6 +76,7 @@ def enqueue_email(
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
+        html_body: str
         try:
             html_body = render_to_string(f"{template}.html", context)
         except Exception:  # noqa: BLE001 - the HTML part is optional
@@ -105,16 +106,16 @@ class _Gateways:
     """The delivery backends of one claim: each opened at most once and shared by all its messages."""
 
     def __init__(self) -> None:
-        self._email = None
-        self._sms = None
+        self._email: BaseEmailBackend | None = None
+        self._sms: Any = None  # the SMS_BACKEND class of coalition.outbox.backends, loaded by name
 
-    def email(self):
+    def email(self) -> BaseEmailBackend:
         if self._email is None:
             self._email = get_connection()
             self._email.open()
         return self._email
 
-    def sms(self):
+    def sms(self) -> Any:
         if self._sms is None:
             self._sms = import_string(settings.SMS_BACKEND)()
         return self._sms
@@ -225,9 +226,7 @@ def queue_sweep() -> None:
 
     For jobs that make many messages at once (reminders): one task per batch instead of one per message.
     """
-    from coalition.tasks import deliver_pending_messages
-
-    deliver_pending_messages.delay_on_commit()
+    queue_after_commit("coalition.tasks.deliver_pending_messages")
 
 
 def deliver_pending(*, batch_size: int | None = None) -> int:

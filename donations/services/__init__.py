@@ -20,7 +20,6 @@ from donations.services.elections import (
 )
 from donations.services.intake import (
     Incoming,
-    fund_totals,
     payer_for,
     record_donation,
     record_refund_payment,
@@ -40,7 +39,6 @@ __all__ = [
     "default_rule_values",
     "detect_coercion",
     "file_daily_reports",
-    "fund_totals",
     "import_bank_statement",
     "import_donors",
     "load_election",

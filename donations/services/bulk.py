@@ -9,6 +9,7 @@ the commit, as for any insert) and the append-only triggers (which guard updates
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.db import connection, models
@@ -42,7 +43,7 @@ def copy_rows(model: type[models.Model], rows: list[dict]) -> None:
     fields = [field for field in model._meta.concrete_fields if field is not pk or pk.attname in rows[0]]
     defaults = [now if getattr(field, "auto_now_add", False) else field.get_default() for field in fields]
     encoders = [
-        (lambda value, cls=field.encoder: json.dumps(value, cls=cls)) if isinstance(field, models.JSONField) else None
+        functools.partial(json.dumps, cls=field.encoder) if isinstance(field, models.JSONField) else None
         for field in fields
     ]
     columns = [

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from coalition import audit
 from donations import rules, selectors
 from donations.models import Correction, Election, LedgerEntry
-from donations.services.intake import acting_user, fund_totals
+from donations.services.intake import acting_user
 
 APPROVE_PERMISSION = "donations.approve_correction"
 
@@ -116,7 +116,7 @@ def _check_caps(election: Election, correction: Correction) -> None:
     counts = correction.amount > 0 or bool(correction.returned_reference)
     if not counts:
         return  # a book-keeping reversal frees no room under a cap, so it cannot take one past its limit
-    totals = fund_totals(election, correction.payer_id)
+    totals = selectors.cap_totals(election, correction.payer_id)
     if correction.amount > 0:
         if totals.used(correction.source) + correction.amount > ruleset.cap(correction.source):
             raise ValidationError(_("The correction would take the source past its cap."), code="over_cap")

@@ -21,7 +21,7 @@ from donations.models import (
     Pledge,
     RuleVersion,
 )
-from donations.statements import parse_donors
+from donations.parsing import parse_donors
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -168,7 +168,8 @@ def load_election(*, spec: dict, actor=None) -> tuple[Election, RuleVersion, boo
                 rule_values=values,
                 created_by=actor,
             )
-            return election, selectors.current_rule_version(election), True
+            # The one rule version create_election wrote (and so the one in force).
+            return election, RuleVersion.objects.get(election=election), True
         changed = {
             name: spec[name]
             for name in ("name", "candidate_iin", "association_bin")

@@ -31,8 +31,8 @@ from donations.models import (
     RuleVersion,
     StatementImport,
 )
+from donations.parsing import StatementRow
 from donations.services import bulk
-from donations.statements import StatementRow
 
 PLEDGE_REFERENCE = re.compile(r"\bEF-[A-Z0-9]{8}\b")
 
@@ -80,24 +80,6 @@ class Incoming:
             currency=row.currency,
             line=row.line,
         )
-
-
-def fund_totals(election: Election, payer_id: str) -> rules.Totals:
-    """Return the money credited and kept (``selectors.KEPT``: what the caps are checked against), per source
-    (credits from the ledger's day tally, a few hundred rows however large the fund, plus the few corrections)
-    and from ``payer_id`` (an index-backed aggregate over that payer's entries)."""
-    by_source = selectors.kept_by_source(election)
-    donor = rules.ZERO
-    if payer_id:
-        donor = LedgerEntry.objects.filter(selectors.KEPT, election=election, payer_id=payer_id).aggregate(
-            total=Sum("amount", default=rules.ZERO)
-        )["total"]
-    return rules.Totals(
-        own=by_source[rules.OWN],
-        association=by_source[rules.ASSOCIATION],
-        donations=by_source[rules.DONATIONS],
-        donor=donor,
-    )
 
 
 def _pledge_for(election: Election, incoming: Incoming) -> Pledge | None:
@@ -153,7 +135,7 @@ def record_donation(
             amount=incoming.amount,
             received_on=incoming.received_on,
             payer=payer,
-            totals=fund_totals(election, incoming.payer_id),
+            totals=selectors.cap_totals(election, incoming.payer_id),
         )
         user = acting_user(entered_by)
         donation = Donation(
@@ -220,7 +202,7 @@ def record_donations(
                 Pledge.objects.filter(election=election, reference__in=wanted, payer_id__in=payer_ids) if wanted else []
             )
         }
-        totals = fund_totals(election, "")
+        totals = selectors.cap_totals(election, "")
         by_source = {rules.OWN: totals.own, rules.ASSOCIATION: totals.association, rules.DONATIONS: totals.donations}
         by_donor = dict(
             LedgerEntry.objects.filter(selectors.KEPT, election=election, payer_id__in=payer_ids)
@@ -419,6 +401,8 @@ def release_hold(*, donation: Donation, released_by) -> Decision:
         if donation.verdict != rules.HELD:
             raise ValidationError(_("Only held donations can be released."))
         version = selectors.current_rule_version(election)
+        if version is None:
+            raise ValidationError(_("The election has no rules yet."))
         donor = Donor.objects.filter(identifier=donation.payer_id).first() if donation.payer_id else None
         pledge = donation.pledge
         payer = payer_for(
@@ -435,7 +419,7 @@ def release_hold(*, donation: Donation, released_by) -> Decision:
             amount=donation.amount,
             received_on=donation.received_on,
             payer=payer,
-            totals=fund_totals(election, donation.payer_id),
+            totals=selectors.cap_totals(election, donation.payer_id),
         )
         decision = _store_outcome(
             donation=donation, version=version, ruleset=ruleset, outcome=outcome, decided_by=released_by, released=True

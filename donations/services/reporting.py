@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from coalition import audit
-from coalition.outbox import enqueue_email
+from coalition.outbox import notify_staff, staff_with_email
 from coalition.roles import Role
-from donations import selectors
+from donations import reports, selectors
 from donations.models import (
     ComplianceReport,
     Election,
@@ -20,21 +19,6 @@ from donations.models import (
 )
 
 # --- Deadlines and reports --------------------------------------------------------------------------------------------
-
-
-def _recipients(*roles: str):
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=roles)
-        .exclude(email="")
-        .select_related("profile")
-        .distinct()
-    )
-
-
-def _language(user) -> str:
-    profile = getattr(user, "profile", None)
-    return profile.language if profile is not None else "ru"
 
 
 def send_deadline_alerts(*, today: date | None = None, within_days: int = 2) -> int:
@@ -48,28 +32,24 @@ def send_deadline_alerts(*, today: date | None = None, within_days: int = 2) -> 
             completed_on__isnull=True, due_on__lte=today + timedelta(days=within_days)
         ).select_related("donation__election")
     )
+    officers = list(staff_with_email(Role.FINANCE_OFFICER))
     sent = 0
-    for user in _recipients(Role.FINANCE_OFFICER):
-        for refund in refunds:
-            overdue = refund.due_on < today
-            state = "overdue" if overdue else "due"
-            with transaction.atomic():
-                _message, created = enqueue_email(
-                    key=f"donations:refund:{refund.pk}:{state}:{today.isoformat()}:user:{user.pk}",
-                    recipient=user.email,
-                    template="emails/donations/refund_deadline",
-                    context={"refund": refund, "donation": refund.donation, "overdue": overdue, "today": today},
-                    language=_language(user),
-                )
-            sent += created
+    for refund in refunds:
+        overdue = refund.due_on < today
+        state = "overdue" if overdue else "due"
+        with transaction.atomic():
+            sent += notify_staff(
+                recipients=officers,
+                key=f"donations:refund:{refund.pk}:{state}:{today.isoformat()}",
+                template="emails/donations/refund_deadline",
+                context={"refund": refund, "donation": refund.donation, "overdue": overdue, "today": today},
+            )
     return sent
 
 
 def file_daily_reports(*, today: date | None = None) -> list[ComplianceReport]:
     """Produce each election's compliance report in every format, store it with its SHA-256, and email
     finance officers and auditors (once per election and day)."""
-    from donations import reports
-
     today = today or timezone.localdate()
     filed = []
     for election in Election.objects.all():
@@ -96,14 +76,12 @@ def file_daily_reports(*, today: date | None = None) -> list[ComplianceReport]:
             manifest = list(
                 ComplianceReport.objects.filter(election=election, report_date=today).values("format", "sha256")
             )
-            for user in _recipients(Role.FINANCE_OFFICER, Role.AUDITOR):
-                enqueue_email(
-                    key=f"donations:report:{election.pk}:{today.isoformat()}:user:{user.pk}",
-                    recipient=user.email,
-                    template="emails/donations/daily_report",
-                    context={"election": election, "data": data, "manifest": manifest, "today": today},
-                    language=_language(user),
-                )
+            notify_staff(
+                recipients=staff_with_email(Role.FINANCE_OFFICER, Role.AUDITOR),
+                key=f"donations:report:{election.pk}:{today.isoformat()}",
+                template="emails/donations/daily_report",
+                context={"election": election, "data": data, "manifest": manifest, "today": today},
+            )
             if new:
                 audit.record(
                     actor=None,

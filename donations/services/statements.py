@@ -14,9 +14,9 @@ from donations.models import (
     Election,
     StatementImport,
 )
+from donations.parsing import FileRefused, ParsedFile, parse_statement
 from donations.services.alerts import detect_coercion
 from donations.services.intake import Incoming, acting_user, record_donations
-from donations.statements import FileRefused, ParsedFile, parse_statement
 
 # Rows decided per transaction: the fund's lock is held for one batch at a time, so a manual entry waits at most
 # one batch (about 0.4 s for 2,000 rows written with COPY), and an interrupted import keeps every finished batch

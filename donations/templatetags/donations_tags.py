@@ -1,9 +1,16 @@
 """Template helpers of the election fund: reason labels and verdict colours."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from donations.models import DonorCategory
+from donations.models import DonorCategory, Source, Verdict
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 register = template.Library()
 
@@ -30,7 +37,7 @@ VERDICT_CLASSES = {
 
 
 @register.filter
-def reason_label(code: str) -> str:
+def reason_label(code: str) -> StrOrPromise:
     return REASON_LABELS.get(code, code)
 
 
@@ -45,14 +52,10 @@ def reasons(codes):
 
 
 @register.filter
-def verdict_label(verdict: str) -> str:
-    from donations.models import Verdict
-
+def verdict_label(verdict: str) -> StrOrPromise:
     return Verdict(verdict).label if verdict in Verdict.values else verdict
 
 
 @register.filter
-def source_label(source: str) -> str:
-    from donations.models import Source
-
+def source_label(source: str) -> StrOrPromise:
     return Source(source).label if source in Source.values else source

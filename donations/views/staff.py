@@ -5,30 +5,31 @@ Other staff roles get 403; auditors are sent to /audit/ and may download the com
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Field
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coalition.access import staff_required
+from coalition.access import require, staff_required
+from coalition.forms import errors_to_form
 from coalition.middleware import request_budget
 from donations import reports, selectors, services, tasks
+from donations.filters import DonationFilter, DonorFilter, RefundFilter
 from donations.forms import (
     CorrectionForm,
-    DonationFilter,
-    DonorFilter,
     DonorForm,
     ElectionForm,
     ManualEntryForm,
-    RefundFilter,
     RefundPaymentForm,
     RuleVersionForm,
     StatementUploadForm,
@@ -44,7 +45,7 @@ from donations.models import (
     RuleVersion,
     StatementImport,
 )
-from donations.statements import FileRefused
+from donations.parsing import FileRefused
 
 PAGE_SIZE = 50
 
@@ -55,16 +56,10 @@ def finance_required(view):
     @staff_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm("donations.view_donation"):
-            raise PermissionDenied
+        require(request, "donations.view_donation")
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _page(request: HttpRequest, queryset, *, count: int | None = None):
@@ -103,7 +98,7 @@ def elections(request: HttpRequest) -> HttpResponse:
 
 @finance_required
 def election_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "donations.add_election")
+    require(request, "donations.add_election")
     form = ElectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -149,7 +144,7 @@ def rule_versions(request: HttpRequest, slug: str) -> HttpResponse:
 
 @finance_required
 def rule_version_create(request: HttpRequest, slug: str) -> HttpResponse:
-    _require(request, "donations.add_ruleversion")
+    require(request, "donations.add_ruleversion")
     election = _election(slug)
     current = selectors.current_rule_version(election)
     form = RuleVersionForm(
@@ -175,12 +170,13 @@ def _add_rule_errors(form: RuleVersionForm, exc: ValidationError) -> None:
     The model's errors may name a field the form edits otherwise (``prohibited`` is one select per category): those
     go to the top of the form with the field's name (form.add_error refuses a field the form lacks: it was a 500).
     """
-    errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
     for name, error_list in errors.items():
         if name in (None, NON_FIELD_ERRORS) or name in form.fields:
             form.add_error(name, error_list)
             continue
-        label = RuleVersion._meta.get_field(name).verbose_name
+        field = RuleVersion._meta.get_field(name)
+        label = field.verbose_name if isinstance(field, Field) else name
         for error in ValidationError(error_list).messages:
             form.add_error(None, _("%(field)s: %(error)s") % {"field": label, "error": error})
 
@@ -203,7 +199,7 @@ def donors(request: HttpRequest) -> HttpResponse:
 @finance_required
 def donor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     donor = get_object_or_404(Donor, pk=pk) if pk else None
-    _require(request, "donations.change_donor" if donor else "donations.add_donor")
+    require(request, "donations.change_donor" if donor else "donations.add_donor")
     form = DonorForm(request.POST or None, instance=donor)
     if request.method == "POST" and form.is_valid():
         services.save_donor(donor=form.save(commit=False), changed_by=request.user)
@@ -253,7 +249,7 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @finance_required
 @require_POST
 def release(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "donations.change_donation")
+    require(request, "donations.change_donation")
     donation = get_object_or_404(Donation, pk=pk)
     try:
         decision = services.release_hold(donation=donation, released_by=request.user)
@@ -269,7 +265,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @finance_required
 def manual_entry(request: HttpRequest, slug: str) -> HttpResponse:
     """Enter one payment by hand; the page shows the donor's status and headroom first ("Check", or live by JS)."""
-    _require(request, "donations.add_donation")
+    require(request, "donations.add_donation")
     election = _election(slug)
     form = ManualEntryForm(request.POST or None)
     status = None
@@ -293,7 +289,7 @@ def manual_entry(request: HttpRequest, slug: str) -> HttpResponse:
                     entered_by=request.user,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                errors_to_form(form, exc)
             else:
                 if donation is None:
                     form.add_error("bank_reference", _("A payment with this bank reference is already in the ledger."))
@@ -327,7 +323,7 @@ def statement_upload(request: HttpRequest, slug: str) -> HttpResponse:
     election = _election(slug)
     form = StatementUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        _require(request, "donations.add_statementimport")
+        require(request, "donations.add_statementimport")
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
@@ -337,7 +333,8 @@ def statement_upload(request: HttpRequest, slug: str) -> HttpResponse:
             except FileRefused as exc:
                 form.add_error("file", str(exc))
             else:
-                tasks.import_statement.delay_on_commit(statement.pk)
+                # Under Django, Celery's task class is DjangoTask (delay_on_commit); the stub of shared_task says Task.
+                tasks.import_statement.delay_on_commit(statement.pk)  # type: ignore[attr-defined]
                 messages.success(request, _("The statement was accepted; the import runs now."))
                 return redirect("donations:import", pk=statement.pk)
     return render(
@@ -395,14 +392,14 @@ def refunds(request: HttpRequest, slug: str) -> HttpResponse:
 
 @finance_required
 def refund_pay(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "donations.change_refund")
+    require(request, "donations.change_refund")
     refund = get_object_or_404(Refund.objects.select_related("donation__election"), pk=pk)
     form = RefundPaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_refund_payment(refund=refund, recorded_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("The payment was recorded; the item is closed."))
             return redirect("donations:refunds", slug=refund.donation.election.slug)
@@ -416,14 +413,14 @@ def refund_pay(request: HttpRequest, pk: int) -> HttpResponse:
 @finance_required
 def correction(request: HttpRequest, slug: str) -> HttpResponse:
     """Propose a correction; it takes effect when another finance officer approves it."""
-    _require(request, "donations.add_correction")
+    require(request, "donations.add_correction")
     election = _election(slug)
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.propose_correction(election=election, proposed_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(
                 request, _("The correction was proposed; it takes effect when another finance officer approves it.")
@@ -451,9 +448,13 @@ def corrections(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def correction_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     """Approve or reject a correction another finance officer proposed."""
-    _require(request, services.corrections.APPROVE_PERMISSION)
+    require(request, services.corrections.APPROVE_PERMISSION)
     correction = get_object_or_404(Correction.objects.select_related("election"), pk=pk)
-    decide = {"approve": services.approve_correction, "reject": services.reject_correction}[decision]
+    deciders: dict[str, Callable[..., Correction]] = {
+        "approve": services.approve_correction,
+        "reject": services.reject_correction,
+    }
+    decide = deciders[decision]
     actor = {"approve": "approved_by", "reject": "rejected_by"}[decision]
     try:
         decide(correction=correction, **{actor: request.user})
@@ -482,7 +483,7 @@ def ledger(request: HttpRequest, slug: str) -> HttpResponse:
 
 @staff_required
 def alerts_index(request: HttpRequest) -> HttpResponse:
-    _require(request, "donations.view_coercionalert")
+    require(request, "donations.view_coercionalert")
     election = selectors.default_election()
     if election is None:
         raise Http404
@@ -491,7 +492,7 @@ def alerts_index(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def alerts(request: HttpRequest, slug: str) -> HttpResponse:
-    _require(request, "donations.view_coercionalert")
+    require(request, "donations.view_coercionalert")
     election = _election(slug)
     return render(
         request, "donations/alerts.html", {"election": election, "page": _page(request, selectors.alerts(election))}
@@ -501,7 +502,7 @@ def alerts(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_required
 @require_POST
 def alert_review(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "donations.change_coercionalert")
+    require(request, "donations.change_coercionalert")
     alert = get_object_or_404(CoercionAlert.objects.select_related("election"), pk=pk)
     services.mark_alert_reviewed(alert=alert, reviewed_by=request.user)
     messages.success(request, _("The alert was marked as reviewed."))
@@ -518,8 +519,7 @@ def report_access(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not request.user.has_perm("donations.view_compliancereport"):
-            raise PermissionDenied
+        require(request, "donations.view_compliancereport")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coalition.access import staff_required
+from coalition.access import require, staff_required
 from events import exports, selectors, services
 from events.filters import AccreditationFilter, drop_region
 from events.forms import AccreditationForm, RevokeForm
-from events.models import Policy
-from events.views.staff import PAGE_SIZE, _errors, _history, _require
+from events.models import Accreditation, Policy
+from events.views.common import history, paginate, show_refusal
 
 
 @staff_required
 def accreditation_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "events.view_accreditation")
+    require(request, "events.view_accreditation")
     filterset = AccreditationFilter(
         request.GET or None, queryset=selectors.accreditations_for(request.user), user=request.user
     )
@@ -29,17 +28,13 @@ def accreditation_list(request: HttpRequest) -> HttpResponse:
     fmt = exports.requested(request)
     if fmt:
         return exports.respond(fmt, exports.accreditations(accreditations), "accreditations", _("Accreditations"))
-    page = Paginator(accreditations, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "events/accreditation_list.html", {"filter": filterset, "page": page, "query": query.urlencode()}
-    )
+    page, query = paginate(request, accreditations)
+    return render(request, "events/accreditation_list.html", {"filter": filterset, "page": page, "query": query})
 
 
 @staff_required
 def accreditation_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "events.add_accreditation")
+    require(request, "events.add_accreditation")
     months = Policy.current().accreditation_valid_months
     form = AccreditationForm(
         request.POST or None,
@@ -51,21 +46,21 @@ def accreditation_create(request: HttpRequest) -> HttpResponse:
         try:
             accreditation = services.record_accreditation(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc, form)
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("The accreditation was recorded."))
             return redirect("events:accreditation", accreditation.pk)
     return render(request, "events/accreditation_form.html", {"form": form})
 
 
-def _accreditation(request: HttpRequest, pk: int):
+def _accreditation(request: HttpRequest, pk: int) -> Accreditation:
     # Scoped like the list: another region's accreditation is a 404 for a coordinator.
     return get_object_or_404(selectors.accreditations_for(request.user), pk=pk)
 
 
 @staff_required
 def accreditation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "events.view_accreditation")
+    require(request, "events.view_accreditation")
     accreditation = _accreditation(request, pk)
     organization = accreditation.organization
     return render(
@@ -77,7 +72,7 @@ def accreditation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "observers": organization.observer_assignments.filter(ended_at__isnull=True).count(),
             "revoke_form": RevokeForm(),
             "can_revoke": request.user.has_perm("events.change_accreditation") and accreditation.revoked_at is None,
-            "history": _history(accreditation),
+            "history": history(accreditation),
         },
     )
 
@@ -85,7 +80,7 @@ def accreditation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def accreditation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "events.change_accreditation")
+    require(request, "events.change_accreditation")
     accreditation = _accreditation(request, pk)
     form = RevokeForm(request.POST)
     if not form.is_valid():
@@ -94,7 +89,7 @@ def accreditation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.revoke_accreditation(accreditation=accreditation, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("The accreditation was revoked; no new observer can be assigned under it."))
     return redirect("events:accreditation", pk)

@@ -3,27 +3,19 @@ training session's enrolments. Every list and its export come from the same scop
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from coalition.access import staff_required
+from coalition.access import require, staff_required
 from events import exports, selectors
 from events.filters import AssignmentFilter, CertificateFilter, EnrolmentFilter, drop_region
-from events.views.staff import PAGE_SIZE, _require, _session
-
-
-def _page(request: HttpRequest, queryset):
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
+from events.views.common import paginate, session_in_scope
 
 
 @staff_required
 def certificate_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "events.view_certificate")
+    require(request, "events.view_certificate")
     filterset = CertificateFilter(
         request.GET or None, queryset=selectors.certificates_for(request.user), user=request.user
     )
@@ -32,13 +24,13 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     fmt = exports.requested(request)
     if fmt:
         return exports.respond(fmt, exports.certificates(certificates), "certificates", _("Certificates"))
-    page, query = _page(request, certificates)
+    page, query = paginate(request, certificates)
     return render(request, "events/certificate_list.html", {"filter": filterset, "page": page, "query": query})
 
 
 @staff_required
 def assignment_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "events.view_assignment")
+    require(request, "events.view_assignment")
     data = request.GET.copy()
     data.setdefault("state", "active")  # the people deployed now, unless ended ones are asked for
     filterset = AssignmentFilter(data, queryset=selectors.assignments_for(request.user), user=request.user)
@@ -47,14 +39,14 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
     fmt = exports.requested(request)
     if fmt:
         return exports.respond(fmt, exports.assignments(assignments), "assignments", _("Assignments"))
-    page, query = _page(request, assignments)
+    page, query = paginate(request, assignments)
     return render(request, "events/assignment_list.html", {"filter": filterset, "page": page, "query": query})
 
 
 @staff_required
 def session_enrolments(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "events.view_enrolment")
-    session = _session(request, pk)
+    require(request, "events.view_enrolment")
+    session = session_in_scope(request, pk)
     pass_mark = session.course.pass_mark
     filterset = EnrolmentFilter(
         request.GET or None,
@@ -67,7 +59,7 @@ def session_enrolments(request: HttpRequest, pk: int) -> HttpResponse:
         return exports.respond(
             fmt, exports.enrolments(enrolments, pass_mark), f"enrolments-{session.pk}", _("Enrolments")
         )
-    page, query = _page(request, enrolments)
+    page, query = paginate(request, enrolments)
     return render(
         request,
         "events/enrolment_list.html",

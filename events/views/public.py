@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -30,7 +31,7 @@ def _applicant(form: ApplicantForm) -> services.Applicant:
     )
 
 
-def _published(queryset):
+def _published(queryset: QuerySet[Event]) -> QuerySet[Event]:
     """Proposed and rejected events have no public page: their link works once the event is approved."""
     return queryset.exclude(status__in=[Event.Status.PROPOSED, Event.Status.REJECTED])
 
@@ -166,7 +167,7 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     certificate = _certificate(code)
     if not certificate.is_valid():
         return render(request, "events/public/certificate.html", {"certificate": certificate}, status=410)
-    from weasyprint import HTML
+    from weasyprint import HTML  # here, not at the top: it loads Pango, a system library only this page needs
 
     html = render_to_string(
         "events/certificate_pdf.html",

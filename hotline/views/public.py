@@ -48,7 +48,8 @@ def rate_limited(group: str, *, max_bytes=None):
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not hasattr(request, "limited"):
-                request.limited = is_ratelimited(
+                # django_ratelimit's convention: the verdict rides on the request, which HttpRequest does not declare.
+                request.limited = is_ratelimited(  # type: ignore[attr-defined]
                     request, group=group, key="ip", rate=public_rate, method="POST", increment=True
                 )
             if getattr(request, "limited", False):

@@ -15,10 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from coalition import audit
-from coalition.access import staff_required
+from coalition.access import require, staff_required
+from coalition.forms import errors_to_form
 from coalition.middleware import request_budget
 from coalition.proxy import client_ip
 from hotline import selectors, services
+from hotline.filters import StaffReportFilterForm
 from hotline.forms import (
     AnswerForm,
     CloseForm,
@@ -28,7 +30,6 @@ from hotline.forms import (
     PolicyForm,
     RevealIdentityForm,
     StaffAddInformationForm,
-    StaffReportFilterForm,
     StaffReportForm,
     TriageForm,
 )
@@ -36,23 +37,18 @@ from hotline.models import Evidence, Forwarding, HotlinePolicy, IdentityDisclosu
 from hotline.views.public import evidence_budget
 
 
-def _require(request: HttpRequest, *perms: str) -> None:
-    if not all(request.user.has_perm(perm) for perm in perms):
-        raise PermissionDenied
-
-
 def _client_ip(request: HttpRequest) -> str | None:
     return client_ip(request) or None  # the client's, not the proxy's (coalition.proxy)
 
 
 def _case(request: HttpRequest, code: str, *perms: str) -> Report:
-    _require(request, "hotline.view_report", *perms)
+    require(request, "hotline.view_report", *perms)
     return get_object_or_404(Report, tracking_code=code)
 
 
 @staff_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "hotline.view_report")
+    require(request, "hotline.view_report")
     filters = StaffReportFilterForm(request.GET or None)
     reports = selectors.reports_for_staff()
     if filters.is_valid():
@@ -69,7 +65,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def record(request: HttpRequest) -> HttpResponse:
     """Staff on the HQ line record a report for a caller; the receipt is read out to them once."""
-    _require(request, "hotline.add_report")
+    require(request, "hotline.add_report")
     form = StaffReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
@@ -215,7 +211,7 @@ def forward(request: HttpRequest, code: str) -> HttpResponse:
             report=report, by=request.user, ip_address=_client_ip(request), **form.cleaned_data
         )
     except ValidationError as exc:
-        form.add_error(None, exc)
+        errors_to_form(form, exc)
         return _invalid(request, report, forward_form=form)
     messages.success(
         request,
@@ -228,12 +224,12 @@ def forward(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @staff_required
 def record_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "hotline.view_report", "hotline.change_forwarding")
+    require(request, "hotline.view_report", "hotline.change_forwarding")
     forwarding = get_object_or_404(Forwarding.objects.select_related("report"), pk=pk)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         for error in form.errors.values():
-            messages.error(request, " ".join(error))
+            messages.error(request, " ".join(str(message) for message in error))
         return redirect("hotline:detail", code=forwarding.report.tracking_code)
     services.record_agency_answer(forwarding=forwarding, by=request.user, **form.cleaned_data)
     messages.success(request, _("The agency's answer was recorded."))
@@ -268,7 +264,7 @@ def request_disclosure(request: HttpRequest, code: str) -> HttpResponse:
 @staff_required
 def disclosures(request: HttpRequest) -> HttpResponse:
     """Pending disclosure requests, for the second staff member who approves them (identity never shown)."""
-    _require(request, "hotline.change_identitydisclosure")
+    require(request, "hotline.change_identitydisclosure")
     pending = IdentityDisclosure.objects.filter(approved_at__isnull=True).select_related(
         "report", "agency", "requested_by"
     )
@@ -279,7 +275,7 @@ def disclosures(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required
 def approve_disclosure(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "hotline.change_identitydisclosure")
+    require(request, "hotline.change_identitydisclosure")
     disclosure = get_object_or_404(IdentityDisclosure, pk=pk)
     try:
         services.approve_disclosure(disclosure=disclosure, by=request.user)
@@ -298,9 +294,9 @@ def _private_file(field_file, content_type: str, filename: str) -> FileResponse:
 
 
 @staff_required
-def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """Serve one evidence file as a download, to whoever may see the case; each download is audited."""
-    _require(request, "hotline.view_report", "hotline.view_evidence")
+    require(request, "hotline.view_report", "hotline.view_evidence")
     evidence = get_object_or_404(Evidence.objects.select_related("report"), pk=pk)
     with transaction.atomic():
         audit.record(
@@ -311,9 +307,9 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def letter_file(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_file(request: HttpRequest, pk: int) -> FileResponse:
     """Serve a forwarding letter; one that carries the identity goes to the integrity officer only."""
-    _require(request, "hotline.view_report", "hotline.view_forwarding")
+    require(request, "hotline.view_report", "hotline.view_forwarding")
     forwarding = get_object_or_404(Forwarding.objects.select_related("report"), pk=pk)
     if forwarding.includes_identity and not selectors.can_see_identity(request.user):
         raise PermissionDenied
@@ -325,7 +321,7 @@ def letter_file(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def policy(request: HttpRequest) -> HttpResponse:
     """The hotline's rules as data: the version in force, earlier versions, and a form for a new version."""
-    _require(request, "hotline.view_hotlinepolicy")
+    require(request, "hotline.view_hotlinepolicy")
     can_change = request.user.has_perm("hotline.change_hotlinepolicy")
     current = HotlinePolicy.current()
     form = None
@@ -345,5 +341,5 @@ def policy(request: HttpRequest) -> HttpResponse:
 @staff_required
 def statistics(request: HttpRequest) -> HttpResponse:
     """Anonymised counts for committee staff: no case, no text, no identity."""
-    _require(request, "hotline.view_statistics")
+    require(request, "hotline.view_statistics")
     return render(request, "hotline/statistics.html", {"stats": selectors.statistics()})

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalition import spreadsheets
-from coalition.access import scoped_region, staff_required
+from coalition.access import require, scoped_region, staff_required
 from coalition.middleware import request_budget
 from coalition.models import Region
 from members import people_import, selectors
@@ -27,11 +26,6 @@ from members.models import Affiliation, PeopleImport, Person
 
 PAGE_SIZE = 25
 IMPORT_PERMS = ("members.add_person", "members.change_person", "members.add_peopleimport")
-
-
-def _require(request: HttpRequest, *perms: str) -> None:
-    if not request.user.has_perms(perms):
-        raise PermissionDenied
 
 
 def mask_iin(iin: str) -> str:
@@ -47,7 +41,7 @@ def _filtered(request: HttpRequest):
 
 @staff_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "members.view_person")
+    require(request, "members.view_person")
     filterset, region = _filtered(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     full_iin = request.user.has_perm("members.view_person_iin")
@@ -70,7 +64,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def person_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _require(request, "members.view_person")
+    require(request, "members.view_person")
     if fmt not in ("csv", "xlsx"):
         raise Http404
     filterset, _region = _filtered(request)
@@ -106,7 +100,7 @@ def person_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @request_budget(max_bytes=lambda: settings.PEOPLE_IMPORT_MAX_BYTES + 1024 * 1024)
 @staff_required
 def import_upload(request: HttpRequest) -> HttpResponse:
-    _require(request, *IMPORT_PERMS)
+    require(request, *IMPORT_PERMS)
     scoped_region(request.user)  # a coordinator without a region is refused here, not after the upload
     form = PeopleImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -137,13 +131,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    _require(request, *IMPORT_PERMS)
+    require(request, *IMPORT_PERMS)
     return spreadsheets.csv_response(people_import.template_rows(), "people-import-template.csv")
 
 
 def _own_import(request: HttpRequest, pk: int) -> PeopleImport:
     """Return an upload of the current user (another user's is 404: its file holds personal data)."""
-    _require(request, *IMPORT_PERMS)
+    require(request, *IMPORT_PERMS)
     return get_object_or_404(PeopleImport, pk=pk, uploaded_by=request.user)
 
 

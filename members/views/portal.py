@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from coalition.forms import errors_to_form
 from coalition.views import ratelimited
-from members import portal
 from members.forms import NOMINATION_CONSENT_TEXT, AcceptInvitationForm, MemberProfileForm, NominationForm
 from members.models import Affiliation, Organization
+from members.services import portal
 
 
 def _member_organization(request: HttpRequest, pk: int) -> Organization:
@@ -43,11 +44,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 token=token, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field, errors)
-            else:
-                form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your account is ready."))
@@ -67,6 +64,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def organization(request: HttpRequest, pk: int) -> HttpResponse:
     org = _member_organization(request, pk)
     people = org.affiliations.filter(role__in=portal.NOMINATION_ROLES).select_related("person").order_by("role", "pk")
+    # events is built on members (the layer above): the portal's event panels reach up to it, and import it only
+    # here so members loads without events. To move to a floor above both apps (as dashboard/ is).
     from events.models import Registration
 
     events = org.events.select_related("region").order_by("-starts_at")[:20]
@@ -105,11 +104,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             change = portal.update_member_profile(organization=org, data=form.cleaned_data, changed_by=request.user)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("The contact details were saved."))
             if change:
@@ -145,6 +140,7 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def propose_event(request: HttpRequest, pk: int) -> HttpResponse:
     """The representative proposes an event of their organization; the region's coordinator approves it."""
+    # events is the layer above members: see organization() above.
     from events import services as event_services
     from events.forms import ProposalForm
 
@@ -154,11 +150,7 @@ def propose_event(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             event_services.propose_event(organization=org, by=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("The event was proposed; you will get an email when it is approved or not."))
             return redirect("members:portal_organization", pk=org.pk)

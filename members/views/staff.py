@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.http import require_POST
 
-from coalition.access import scoped_region, staff_required
-from members import exports, portal, selectors, services
+from coalition.access import require, scoped_region, staff_required
+from coalition.forms import errors_to_form
+from members import exports, minutes, selectors, services
 from members.filters import OrganizationFilter
 from members.forms import (
     CommitteeMemberForm,
@@ -35,26 +36,14 @@ from members.models import (
     QuorumRule,
     StatementOfSupport,
 )
+from members.services import portal
 
 PAGE_SIZE = 25
 
 
-def _require(request: HttpRequest, *perms: str) -> None:
-    if not request.user.has_perms(perms):
-        raise PermissionDenied
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @staff_required
 def organization_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "members.view_organization")
+    require(request, "members.view_organization")
     region = scoped_region(request.user)
     filterset = OrganizationFilter(
         request.GET or None, queryset=selectors.organizations(region=region), user=request.user
@@ -71,7 +60,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def organization_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _require(request, "members.view_organization")
+    require(request, "members.view_organization")
     if fmt not in ("csv", "xlsx"):
         raise Http404
     region = scoped_region(request.user)
@@ -87,7 +76,7 @@ def organization_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @staff_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    _require(request, "members.view_organization")
+    require(request, "members.view_organization")
     region = scoped_region(request.user)
     page = Paginator(selectors.review_queue(region=region), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -99,7 +88,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "members.view_organization")
+    require(request, "members.view_organization")
     organization = selectors.organization_detail(pk=pk, region=scoped_region(request.user))
     refusals = services.eligibility_refusals(
         names=[organization.name_ru, organization.name_kk, organization.name_en, organization.short_name],
@@ -121,7 +110,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def organization_status(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "members.change_organization")
+    require(request, "members.change_organization")
     organization = get_object_or_404(selectors.organizations(region=scoped_region(request.user)), pk=pk)
     form = StatusForm(request.POST)
     if form.is_valid():
@@ -143,14 +132,14 @@ def organization_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "members.view_committeemeeting")
+    require(request, "members.view_committeemeeting")
     page = Paginator(selectors.meetings(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "members/staff/meeting_list.html", {"page": page})
 
 
 @staff_required
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "members.add_committeemeeting")
+    require(request, "members.add_committeemeeting")
     form = MeetingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         meeting = services.create_meeting(
@@ -168,7 +157,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "members.change_committeemeeting")
+    require(request, "members.change_committeemeeting")
     meeting = get_object_or_404(CommitteeMeeting, pk=pk)
     form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -182,7 +171,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 changed_by=request.user,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("The meeting record was updated."))
             return redirect("members:staff_meeting", pk=meeting.pk)
@@ -191,7 +180,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "members.view_committeemeeting")
+    require(request, "members.view_committeemeeting")
     meeting = selectors.meeting_detail(pk=pk)
     try:
         quorum = services.required_quorum(meeting)
@@ -206,7 +195,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "members.add_decision")
+    require(request, "members.add_decision")
     meeting = get_object_or_404(CommitteeMeeting, pk=pk)
     initial = {}
     if request.method == "GET" and request.GET.get("organization", "").isdigit():
@@ -227,7 +216,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
                 recorded_by=request.user,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             if not decision.adopted:
                 messages.warning(request, _("The decision was recorded: the motion was not adopted, nothing changed."))
@@ -260,14 +249,12 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     """The minutes, generated from what was recorded, in Russian or Kazakh; as PDF with ?format=pdf."""
-    _require(request, "members.view_committeemeeting")
+    require(request, "members.view_committeemeeting")
     meeting = selectors.meeting_detail(pk=pk)
     language = request.GET.get("lang") if request.GET.get("lang") in ("ru", "kk") else "ru"
     with override(language):
         context = {"meeting": meeting, "language": language, "present": len(meeting.attendees.all())}
         if request.GET.get("format") == "pdf":
-            from members import minutes
-
             pdf = minutes.render_pdf(request, context)
             response = HttpResponse(pdf, content_type="application/pdf")
             response["Content-Disposition"] = f'inline; filename="minutes-{meeting.held_on:%Y-%m-%d}-{language}.pdf"'
@@ -277,7 +264,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def statement_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "members.view_statementofsupport")
+    require(request, "members.view_statementofsupport")
     region = scoped_region(request.user)
     page = Paginator(selectors.statements(region=region), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "members/staff/statement_list.html", {"page": page})
@@ -285,7 +272,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def statement_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "members.add_statementofsupport")
+    require(request, "members.add_statementofsupport")
     form = StatementForm(request.POST or None, initial={"made_on": timezone.localdate()}, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.record_statement(**form.cleaned_data, created_by=request.user)
@@ -297,7 +284,7 @@ def statement_create(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def statement_publication(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "members.change_statementofsupport")
+    require(request, "members.change_statementofsupport")
     statement = get_object_or_404(StatementOfSupport, pk=pk)
     publish = request.POST.get("may_publish") == "1"
     services.set_statement_publication(statement=statement, may_publish=publish, changed_by=request.user)
@@ -307,13 +294,13 @@ def statement_publication(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def eligibility_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "members.view_ineligiblecategory")
+    require(request, "members.view_ineligiblecategory")
     return render(request, "members/staff/eligibility_list.html", {"categories": IneligibleCategory.objects.all()})
 
 
 @staff_required
 def eligibility_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require(request, "members.change_ineligiblecategory" if pk else "members.add_ineligiblecategory")
+    require(request, "members.change_ineligiblecategory" if pk else "members.add_ineligiblecategory")
     category = get_object_or_404(IneligibleCategory, pk=pk) if pk else IneligibleCategory()
     form = IneligibleCategoryForm(request.POST or None, instance=category)
     if request.method == "POST" and form.is_valid():
@@ -327,7 +314,7 @@ def eligibility_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
 @require_POST
 def organization_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Email the member's representatives an invitation to the member portal."""
-    _require(request, "members.add_invitation")
+    require(request, "members.add_invitation")
     organization = get_object_or_404(Organization, pk=pk)
     try:
         invitations = portal.invite_representatives(organization=organization, invited_by=request.user)
@@ -343,7 +330,7 @@ def organization_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def profile_change_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "members.view_profilechange")
+    require(request, "members.view_profilechange")
     changes = ProfileChange.objects.filter(status=ProfileChange.Status.PENDING).select_related(
         "organization", "requested_by"
     )
@@ -353,7 +340,7 @@ def profile_change_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def profile_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "members.change_profilechange")
+    require(request, "members.change_profilechange")
     change = get_object_or_404(ProfileChange, pk=pk)
     approve = request.POST.get("approve") == "1"
     try:
@@ -371,7 +358,7 @@ def profile_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a representative's withdrawal of their consent (committee staff)."""
-    _require(request, "members.change_consent")
+    require(request, "members.change_consent")
     consent = get_object_or_404(Consent.objects.select_related("person"), pk=pk)
     organization_pk = request.POST.get("organization", "")
     try:
@@ -388,18 +375,18 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def committee(request: HttpRequest) -> HttpResponse:
     """The committee roster and the quorum rules; committee staff add members and rules here."""
-    _require(request, "members.view_committeemember")
+    require(request, "members.view_committeemember")
     member_form = CommitteeMemberForm(request.POST or None, prefix="member", user=request.user)
     rule_form = QuorumRuleForm(request.POST or None, prefix="rule")
     if request.method == "POST":
         if "member-full_name" in request.POST:
-            _require(request, "members.add_committeemember")
+            require(request, "members.add_committeemember")
             if member_form.is_valid():
                 services.add_committee_member(**member_form.cleaned_data, added_by=request.user)
                 messages.success(request, _("The member was added to the committee."))
                 return redirect("members:staff_committee")
         else:
-            _require(request, "members.add_quorumrule")
+            require(request, "members.add_quorumrule")
             if rule_form.is_valid():
                 services.add_quorum_rule(**rule_form.cleaned_data, added_by=request.user)
                 messages.success(request, _("The quorum rule was added."))
@@ -421,7 +408,7 @@ def committee(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def committee_member_active(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "members.change_committeemember")
+    require(request, "members.change_committeemember")
     member = get_object_or_404(CommitteeMember, pk=pk)
     services.set_committee_member_active(
         member=member, is_active=request.POST.get("is_active") == "1", changed_by=request.user

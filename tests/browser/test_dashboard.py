@@ -24,7 +24,7 @@ DRAWN = """canvas => {
 )
 def test_dashboard_draws_its_charts_and_map(page, login, request, who, charts, linked_regions):
     from donations import services as fund_services
-    from tests.coalition.test_dashboard import build_world
+    from tests.dashboard.test_dashboard import build_world
     from tests.donations import factories as fund_factories
 
     build_world()

@@ -146,7 +146,7 @@ def test_navigation_menu_opens_on_a_phone(phone, login, staff_user):
 
 @pytest.mark.parametrize("who", ["superuser", "coordinator"])
 def test_dashboard_fits_a_phone(phone, login, request, who):
-    from tests.coalition.test_dashboard import build_world
+    from tests.dashboard.test_dashboard import build_world
 
     user = request.getfixturevalue(who)
     build_world()

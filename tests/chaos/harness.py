@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coalition.identifiers import synthetic_bin, synthetic_iin
+from coalition.workers import spawn_celery, spawn_worker
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 QUEUE = "chaos"
@@ -137,19 +138,12 @@ class Celery:
         log_path = self.folder / f"{self.kind}{self.number}.log"
         self.logs.append(log_path)
         if self.kind == "worker":
-            args = ["worker", f"--concurrency={WORKER_PROCESSES}", "--loglevel=INFO", "--without-gossip",
-                    "--without-mingle", "--without-heartbeat", "-Q", QUEUE]  # fmt: skip
+            self.process = spawn_worker(
+                env=self.env, queue=QUEUE, log=log_path, concurrency=WORKER_PROCESSES, new_session=True
+            )
         else:
             args = ["beat", "--loglevel=INFO", "--pidfile", str(self.folder / "beat.pid")]
-        with open(log_path, "w") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "coalition", *args],
-                env=self.env,
-                cwd=BASE_DIR,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self.process = spawn_celery(args, env=self.env, log=log_path, new_session=True)
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -10,8 +10,8 @@ ledger must equal one clean run's.
 import pytest
 from django.db import connection
 
+from coalition.workers import database_url
 from tests.chaos import harness
-from tests.coalition.test_outbox_worker import _database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -34,7 +34,7 @@ def test_reminders_survive_worker_kill_redis_restart_and_cut_connections(tmp_pat
     redis.start()
     try:
         env = {
-            **harness.app_env(tmp_path, _database_url(), redis, email_delay=0.05),
+            **harness.app_env(tmp_path, database_url(), redis, email_delay=0.05),
             "CHAOS_REMINDERS": str(REMINDERS),
             "OUTBOX_BATCH_SIZE": "25",  # several batches in flight when each fault lands, as in the long run
         }

@@ -2,8 +2,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from coalition.demo import DEMO_ACCOUNTS, SEED_ORGANIZATIONS
+from coalition.demo import DEMO_ACCOUNTS
 from coalition.identifiers import is_valid_bin
+from members.demo import SEED_ORGANIZATIONS
 from members.models import Organization
 
 pytestmark = pytest.mark.django_db

@@ -2,29 +2,18 @@
 
 import os
 import re
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 
 from coalition.models import OutboundMessage
 from coalition.outbox import enqueue
 from coalition.tasks import deliver_message, deliver_pending_messages
+from coalition.workers import database_url, spawn_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if str(db["HOST"]).startswith("/"):
-        return f"postgres://{db['USER']}@/{db['HOST']}/{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -34,36 +23,14 @@ def worker(tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "EMAIL_BACKEND": "coalition.outbox.backends.KeyedFileEmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
     }
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "coalition",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=Path(settings.BASE_DIR),
-    )
+    proc = spawn_worker(env=env, queue=settings.CELERY_TASK_DEFAULT_QUEUE, log=tmp_path / "worker.log")
     yield mail_dir, tmp_path / "worker.log"
     proc.terminate()
     proc.wait(timeout=20)
-    log.close()
 
 
 def _wait(predicate, timeout=60.0):

@@ -90,7 +90,7 @@ def _apply(election, ids, step, officers) -> None:
     elif action == "correct":
         payer, amount, reverse, paid_back, approve = args
         ruleset = selectors.current_rule_version(election).as_rules(election)
-        before = services.fund_totals(election, ids[payer])
+        before = selectors.cap_totals(election, ids[payer])
         correction = services.propose_correction(
             election=election,
             source=rules.classify_source(ruleset, ids[payer]),
@@ -102,7 +102,7 @@ def _apply(election, ids, step, officers) -> None:
             proposed_by=officers[0],
         )
         # A pending correction changes no total.
-        assert services.fund_totals(election, ids[payer]) == before
+        assert selectors.cap_totals(election, ids[payer]) == before
         if approve:
             services.approve_correction(correction=correction, approved_by=officers[1])
     elif action == "decide":
@@ -182,8 +182,8 @@ def test_money_paid_back_frees_the_room_once_approved(officers):
         returned_reference="BACK-1",
         proposed_by=officers[0],
     )
-    assert services.fund_totals(election, ids["citizen-1"]).donor == Decimal("4000.00")
+    assert selectors.cap_totals(election, ids["citizen-1"]).donor == Decimal("4000.00")
     services.approve_correction(correction=correction, approved_by=officers[1])
-    assert services.fund_totals(election, ids["citizen-1"]).donor == Decimal("2500.00")
+    assert selectors.cap_totals(election, ids["citizen-1"]).donor == Decimal("2500.00")
     again = services.record_donation(election=election, incoming=f.incoming(amount="2000", payer_id=ids["citizen-1"]))
     assert (again.verdict, again.accepted_amount) == (rules.PARTIALLY_ACCEPTED, Decimal("1500.00"))

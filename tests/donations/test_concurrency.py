@@ -33,7 +33,7 @@ def test_fifty_parallel_gifts_of_one_donor_never_exceed_the_per_donor_cap():
     payer = f.iin()
     verdicts = run_in_processes(_give, [(election.pk, payer, "1000", f"P-{i}") for i in range(PROCESSES)])
 
-    assert services.fund_totals(election, payer).donor == Decimal("4250.00")
+    assert selectors.cap_totals(election, payer).donor == Decimal("4250.00")
     assert verdicts.count(rules.ACCEPTED) == 4 and verdicts.count(rules.PARTIALLY_ACCEPTED) == 1
     assert verdicts.count(rules.RETURNED) == PROCESSES - 5  # the rest is refused and goes back to the donor
     over = Donation.objects.filter(verdict=rules.RETURNED)

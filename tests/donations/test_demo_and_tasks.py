@@ -8,17 +8,17 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
-from coalition import demo as coalition_demo
 from coalition.models import OutboundMessage
 from donations import demo, selectors
 from donations.models import ComplianceReport, Donation, Election, Refund
 from donations.tasks import file_daily_reports, import_statement, send_deadline_alerts
+from members import demo as members_demo
 from tests.coalition.test_outbox_worker import _wait, worker  # noqa: F401 - the real-worker fixture, used by name
 
 
 @pytest.mark.django_db
 def test_demo_shows_every_verdict_and_a_return_near_its_deadline():
-    coalition_demo.load_organizations()
+    members_demo.load_organizations()
     out = io.StringIO()
     demo.load(out)
     demo.load(out)
@@ -35,7 +35,7 @@ def test_demo_shows_every_verdict_and_a_return_near_its_deadline():
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_daily_jobs_and_import_through_a_real_worker(worker, finance_officer, auditor):  # noqa: F811
-    coalition_demo.load_organizations()
+    members_demo.load_organizations()
     demo.load(io.StringIO())
     election = Election.objects.get(slug=demo.SLUG)
     statement = election.imports.first()

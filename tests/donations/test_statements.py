@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from donations import services
 from donations.models import Donation, Donor, LedgerEntry, StatementImport
-from donations.statements import FileRefused, parse_statement
+from donations.parsing import FileRefused, parse_statement
 from tests.donations import factories as f
 
 pytestmark = pytest.mark.django_db

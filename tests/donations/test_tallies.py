@@ -267,9 +267,9 @@ def test_raw_sql_on_returns_keeps_the_open_and_paid_tallies_right():
 
 
 def test_the_demo_data_has_matching_tallies():
-    from coalition import demo as coalition_demo
+    from members import demo as members_demo
 
-    coalition_demo.load_organizations()
+    members_demo.load_organizations()
     demo.load(io.StringIO())
     assert_tallies_match()
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from coalition.models import AuditEntry, OutboundMessage
 from coalition.roles import Role
-from events import rules, services, tasks
+from events import rules, selectors, services, tasks
 from events.models import Campaign, Event, EventApproval, Registration
 from members.models import Affiliation
 from tests.conftest import _user_with_role
@@ -142,7 +142,7 @@ def test_who_may_decide(
     regional = services.propose_event(organization=org, by=rep, data=_data())
     own = services.create_event(by=coordinator, data=_data())
     national = services.create_event(by=coordinator, data=_data(is_national=True))
-    may = services.approval_refusal
+    may = selectors.approval_refusal
     assert may(coordinator, regional) is None and may(staff_user, regional) is None and may(superuser, regional) is None
     assert may(other_coordinator, regional)  # another region
     assert may(trainer, regional) and may(finance_officer, regional) and may(rep, regional)  # no permission
@@ -157,9 +157,9 @@ def test_who_may_decide(
             services.reject_event(event=event, by=user, reason="no")
     assert Event.objects.filter(status=Event.Status.PROPOSED).count() == 3
 
-    assert list(services.proposals_for(second_coordinator)) == [regional, own]
-    assert list(services.proposals_for(other_coordinator)) == []
-    assert set(services.proposals_for(staff_user)) == {regional, own, national}
+    assert list(selectors.proposals_for(second_coordinator)) == [regional, own]
+    assert list(selectors.proposals_for(other_coordinator)) == []
+    assert set(selectors.proposals_for(staff_user)) == {regional, own, national}
 
 
 @time_machine.travel(NOW, tick=False)
@@ -207,7 +207,7 @@ def test_a_late_notice_blocks_the_approval_and_campaign_only_warns(member_rep, c
             name="Выборы", agitation_starts_on=date(2026, 12, 20), election_day=date(2027, 1, 10), is_current=True
         )
     with time_machine.travel(datetime(2026, 12, 11, 9, 0, tzinfo=TZ), tick=False):  # deadline 10.12 passed
-        checklist = {item.key: item.result for item in services.approval_checklist(event)}
+        checklist = {item.key: item.result for item in selectors.approval_checklist(event)}
         assert checklist == {"venue": "pass", "notice": "fail", "campaign": "warn"}
         with pytest.raises(ValidationError):
             services.approve_event(event=event, by=coordinator)

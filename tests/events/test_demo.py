@@ -3,15 +3,15 @@ import io
 import pytest
 from django.urls import reverse
 
-from coalition import demo as coalition_demo
 from events import demo, selectors
 from events.models import Assignment, Certificate, Event, PollingStation, TrainingSession
+from members import demo as members_demo
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_loads_idempotently_and_every_page_has_something(client_for, staff_user):
-    coalition_demo.load_organizations()
+    members_demo.load_organizations()
     demo.load(io.StringIO())
     counts = [m.objects.count() for m in (Event, TrainingSession, Certificate, PollingStation, Assignment)]
     demo.load(io.StringIO())

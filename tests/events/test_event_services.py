@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from coalition.models import AuditEntry, OutboundMessage
-from events import services
+from events import selectors, services
 from events.models import Campaign, Event, Holiday, NoticeRule
 from tests.events.factories import EventFactory, PersonFactory, RegistrationFactory
 from tests.factories import region
@@ -88,12 +88,12 @@ def test_warns_when_agitation_falls_on_the_day_of_silence(staff_user):
         is_current=True,
     )
     event = services.create_event(by=staff_user, data=_data())
-    assert any("silence" in w for w in services.event_warnings(event))
+    assert any("silence" in w for w in selectors.event_warnings(event))
     other = services.create_event(
         by=staff_user,
         data=_data(starts_at=datetime(2026, 12, 17, 11, tzinfo=TZ), ends_at=datetime(2026, 12, 17, 12, tzinfo=TZ)),
     )
-    assert services.event_warnings(other) == []
+    assert selectors.event_warnings(other) == []
 
 
 def test_capacity_cannot_fall_below_registrations(staff_user):

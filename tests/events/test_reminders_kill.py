@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,8 +12,9 @@ from django.utils import timezone
 
 from coalition.models import OutboundMessage
 from coalition.tasks import deliver_pending_messages
+from coalition.workers import database_url, spawn_worker
 from events import tasks
-from tests.coalition.test_outbox_worker import _database_url, _wait
+from tests.coalition.test_outbox_worker import _wait
 from tests.events.factories import EventFactory, RegistrationFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
@@ -24,33 +24,12 @@ def _start_worker(mail_dir: Path, log_path: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "EMAIL_BACKEND": "tests.events.slow_backend.SlowKeyedFileEmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "SLOW_EMAIL_SECONDS": "0.4",
     }
-    log = open(log_path, "w")  # noqa: SIM115 - the worker owns it until it exits
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "coalition",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=Path(settings.BASE_DIR),
-    )
+    return spawn_worker(env=env, queue=settings.CELERY_TASK_DEFAULT_QUEUE, log=log_path)
 
 
 def _sent(mail_dir: Path) -> list[str]:

@@ -92,7 +92,7 @@ def test_bad_photos_refuse_the_whole_submission(staff_user, data, name):
 
 
 def test_size_limit(staff_user, monkeypatch):
-    monkeypatch.setattr(services, "PHOTO_MAX_BYTES", 1000)
+    monkeypatch.setattr(services.reports, "PHOTO_MAX_BYTES", 1000)  # the module that checks the photos
     with pytest.raises(ValidationError):
         services.file_report(
             event=_held(), by=staff_user, turnout=1, organizations=[], photos=[_upload(jpeg_with_gps(size=(400, 400)))]

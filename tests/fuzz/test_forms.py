@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from coalition.models import OutboundMessage
 from coalition.outbox import links
 from hotline.intake import issue_case_token, issue_form_token
-from members import portal
 from members.models import Affiliation
+from members.services import portal
 from tests.donations import factories as donation_factories
 from tests.events.factories import (
     CourseFactory,

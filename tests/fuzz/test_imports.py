@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from donations import services as donation_services
 from donations.models import Donation, StatementImport
-from donations.statements import FileRefused, looks_like_formula, parse_statement
+from donations.parsing import FileRefused, looks_like_formula, parse_statement
 from tests.donations import factories as f
 from tests.fuzz import tally
 from tests.fuzz.conftest import changed, rolled_back, row_counts

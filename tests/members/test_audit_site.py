@@ -23,11 +23,11 @@ MODELS = [
 
 
 def test_auditor_reads_every_members_record_and_changes_nothing(client_for, auditor):
-    from coalition import demo as coalition_demo
     from members import demo
+    from members import demo as members_demo
     from members.models import CommitteeMeeting
 
-    coalition_demo.load_organizations()
+    members_demo.load_organizations()
     demo.load(io.StringIO())
     client = client_for(auditor)
     for model in MODELS:

@@ -2,8 +2,8 @@ import io
 
 import pytest
 
-from coalition import demo as coalition_demo
 from members import demo
+from members import demo as members_demo
 from members.models import CommitteeMeeting, Decision, Organization, StatementOfSupport
 
 pytestmark = pytest.mark.django_db
@@ -12,11 +12,11 @@ pytestmark = pytest.mark.django_db
 def test_demo_records_the_seed_meeting_statements_and_pending_applications_once():
     from coalition.models import OutboundMessage
 
-    coalition_demo.load_organizations()
+    members_demo.load_organizations()
     demo.load(io.StringIO())
     demo.load(io.StringIO())
     meeting = CommitteeMeeting.objects.get()
-    assert meeting.held_on == coalition_demo.SEED_MEETING_DATE and meeting.place == "Астана"
+    assert meeting.held_on == members_demo.SEED_MEETING_DATE and meeting.place == "Астана"
     decision = Decision.objects.get()
     assert decision.adopted and decision.kind == "admission" and decision.organizations.count() == 15
     assert decision.present >= decision.quorum

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from coalition.models import AuditEntry, OutboundMessage
 from coalition.outbox import links
-from members import portal
 from members.models import Affiliation, Consent, Invitation, Organization, ProfileChange
+from members.services import portal
 from tests.factories import OrganizationFactory, UserFactory, bin_number
 from tests.members.factories import PersonFactory
 

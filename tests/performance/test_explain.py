@@ -17,7 +17,6 @@ from bench import generate
 from coalition.models import OutboundMessage
 from donations import selectors
 from donations.models import Donation, Election, LedgerEntry
-from donations.services import fund_totals
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -47,7 +46,7 @@ def test_hot_queries_use_indexes(election):
 
     # A donor's accepted total, summed at every intake decision.
     with CaptureQueriesContext(connection) as queries:
-        fund_totals(election, payer)
+        selectors.cap_totals(election, payer)
     donor_sql = next(q["sql"] for q in queries.captured_queries if payer in q["sql"])
     assert not seq_scans(plan(donor_sql)), plan(donor_sql)
     donor_sum = LedgerEntry.objects.filter(election=election, payer_id=payer, kind="credit").values("payer_id")

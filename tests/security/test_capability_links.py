@@ -21,8 +21,8 @@ from coalition.models import AuditEntry, OutboundMessage
 from coalition.outbox import deliver_pending
 from coalition.privacy import Privacy, classification
 from events import services as events
-from members import portal
 from members.models import Affiliation, Invitation
+from members.services import portal
 from tests.events.factories import EventFactory, admitted_organization
 from tests.members.factories import PersonFactory
 

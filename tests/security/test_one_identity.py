@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from events import services as events
 from events.models import Enrolment, Registration
-from members import people_import, portal
+from members import people_import
 from members import services as members
 from members.models import Affiliation, Consent, Person
+from members.services import portal
 from tests.events.factories import EventFactory, SessionFactory
 from tests.factories import OrganizationFactory, UserFactory, iin_number, region
 from tests.members.factories import make_application

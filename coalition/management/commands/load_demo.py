@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from coalition import demo
+from members import demo as members_demo
 
 # Each app may add demo data in <app>/demo.py with a function load(stdout) -> None, called in this order.
 DEMO_MODULES = ["members.demo", "events.demo", "donations.demo", "hotline.demo"]
@@ -21,8 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, no_accounts=False, force=False, **options):
         if not no_accounts and not settings.DEBUG and not force:
             raise CommandError("Demo accounts have a known password: refused with DEBUG off (use --force).")
-        created = demo.load_organizations()
-        self.stdout.write(f"Organizations: {created} new, {len(demo.SEED_ORGANIZATIONS)} in the seed.")
+        created = members_demo.load_organizations()
+        self.stdout.write(f"Organizations: {created} new, {len(members_demo.SEED_ORGANIZATIONS)} in the seed.")
         # Accounts first: the apps' demo data is recorded by the demo staff (e.g. the integrity officer).
         accounts = [] if no_accounts else demo.load_accounts()
         for name in DEMO_MODULES:

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from donations import rules, services
 from donations.models import Election, StatementImport
-from donations.statements import FileRefused
+from donations.parsing import FileRefused
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from donations import services
-from donations.statements import FileRefused
+from donations.parsing import FileRefused
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Reading files from outside: the bank statement and the donor registry (CSV), and the election file (JSON).
+"""Parsing files from outside: the bank statement and the donor registry (CSV), and the election file (JSON).
 
 Parsing is kept apart from the services so it can be tested on bytes alone. A file-level problem (not UTF-8, a
 missing column in the header, a spreadsheet formula in a cell) refuses the whole file: nothing is written. A
@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from coalition.identifiers import is_valid_bin, is_valid_iin
 from coalition.spreadsheets import looks_like_formula
 from coalition.uploads import NotText, csv_text
 
@@ -193,8 +194,6 @@ class DonorRow:
 
 def parse_donors(content: bytes, categories: set[str]) -> ParsedFile:
     """Parse a donor registry file (header ``id,kind,name,citizenship,category``)."""
-    from coalition.identifiers import is_valid_bin, is_valid_iin
-
     parsed = ParsedFile()
     reader = _reader(content, DONOR_COLUMNS)
     for line, record in _records(reader, parsed):

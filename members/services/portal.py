@@ -6,10 +6,13 @@ import hashlib
 import secrets
 from base64 import urlsafe_b64encode
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -21,7 +24,8 @@ from coalition.outbox import enqueue_email, links
 from coalition.site import absolute_url
 from members import identity
 from members.models import Affiliation, Consent, Invitation, Organization, Person, ProfileChange
-from members.services import CONSENT_TEXT_VERSION, bin_is_taken, duplicate_bin_message
+from members.services.applications import bin_is_taken, duplicate_bin_message
+from members.services.people import CONSENT_TEXT_VERSION
 
 INVITATION_DAYS = 14
 CONTACT_FIELDS = ("address", "phone", "email", "website", "head_name", "head_title", "declared_members")
@@ -49,7 +53,7 @@ def invitation_link(pk: int) -> str:
     return absolute_url(reverse("members:portal_accept", args=[token]))
 
 
-def member_organizations(user):
+def member_organizations(user: User) -> QuerySet[Organization]:
     """Return the admitted organizations ``user`` represents (the only ones the portal shows them)."""
     return Organization.objects.filter(
         status=Organization.Status.ADMITTED,
@@ -59,7 +63,7 @@ def member_organizations(user):
 
 
 @transaction.atomic
-def invite_representatives(*, organization: Organization, invited_by) -> list[Invitation]:
+def invite_representatives(*, organization: Organization, invited_by: User | None) -> list[Invitation]:
     """Email each representative of a member who has an email but no account an invitation link.
 
     Only the token's hash is stored; the stored email carries a reference that the outbox makes into the link
@@ -116,7 +120,7 @@ def open_invitation(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def accept_invitation(*, token: str, username: str, password: str):
+def accept_invitation(*, token: str, username: str, password: str) -> User:
     """Create the representative's account from an invitation and link it to their Person; return the user."""
     invitation = (
         Invitation.objects.select_for_update()
@@ -143,7 +147,9 @@ def accept_invitation(*, token: str, username: str, password: str):
 
 
 @transaction.atomic
-def update_member_profile(*, organization: Organization, data: dict, changed_by) -> ProfileChange | None:
+def update_member_profile(
+    *, organization: Organization, data: dict[str, Any], changed_by: User
+) -> ProfileChange | None:
     """Apply contact changes at once; send name/BIN changes to staff review. Return the review request, if any."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     before = {f: str(getattr(organization, f) or "") for f in CONTACT_FIELDS}
@@ -173,7 +179,7 @@ def update_member_profile(*, organization: Organization, data: dict, changed_by)
 
 
 @transaction.atomic
-def decide_profile_change(*, change: ProfileChange, approve: bool, reason: str = "", decided_by) -> ProfileChange:
+def decide_profile_change(*, change: ProfileChange, approve: bool, reason: str = "", decided_by: User) -> ProfileChange:
     """Apply (or refuse) a member's requested name/BIN change."""
     change = ProfileChange.objects.select_for_update().get(pk=change.pk)
     if change.status != ProfileChange.Status.PENDING:
@@ -223,7 +229,7 @@ def nominate_person(
     phone: str = "",
     email: str = "",
     consent_text: str,
-    nominated_by,
+    nominated_by: User,
 ) -> Affiliation:
     """Record a person a member nominates (volunteer, observer, trusted representative) with their consent."""
     if role not in NOMINATION_ROLES:

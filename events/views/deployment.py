@@ -1,0 +1,125 @@
+"""Staff pages of deployment: polling stations (list, import, detail), assignments and coverage by region."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coalition.access import require, scoped_region, staff_required
+from coalition.middleware import request_budget
+from coalition.models import Region
+from events import exports, selectors, services
+from events.forms import AssignmentForm, StationFilter, StationImportForm
+from events.models import Assignment, PollingStation
+from events.views.common import in_scope, paginate, show_refusal
+
+
+@request_budget(max_bytes=10 * 1024 * 1024)  # the stations CSV (about 1 MB for 10,000 stations)
+@staff_required
+def station_list(request: HttpRequest) -> HttpResponse:
+    require(request, "events.view_pollingstation")
+    filterset = StationFilter(
+        request.GET or None, queryset=selectors.stations_with_coverage(request.user), user=request.user
+    )
+    if scoped_region(request.user) is not None:
+        filterset.form.fields.pop("region")
+    import_form = StationImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        require(request, "events.add_pollingstation")
+        if import_form.is_valid():
+            try:
+                report = services.import_stations(content=import_form.cleaned_data["file"].read(), by=request.user)
+            except ValidationError as exc:
+                messages.error(request, _("The file was rejected; nothing was imported."))
+                for message in exc.messages[:20]:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request,
+                    _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
+                    % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+                )
+                return redirect("events:stations")
+    stations = filterset.qs.order_by("region__code", "number")
+    fmt = exports.requested(request)
+    if fmt:
+        return exports.respond(fmt, exports.stations(stations), "polling-stations", _("Polling stations"))
+    page, query = paginate(request, stations)
+    return render(
+        request,
+        "events/station_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query,
+            "import_form": import_form,
+            "can_import": request.user.has_perm("events.add_pollingstation"),
+        },
+    )
+
+
+@staff_required
+def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "events.view_pollingstation")
+    station = get_object_or_404(PollingStation.objects.select_related("region"), pk=pk)
+    in_scope(request, station.region)
+    form = AssignmentForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        require(request, "events.add_assignment")
+        if form.is_valid():
+            try:
+                services.assign(station=station, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                show_refusal(request, exc, form)
+            else:
+                messages.success(request, _("The person was assigned to the station."))
+                return redirect("events:station", pk)
+    assignments = station.assignments.filter(ended_at__isnull=True).select_related(
+        "person", "certificate__course", "organization"
+    )
+    return render(
+        request,
+        "events/station_detail.html",
+        {
+            "station": station,
+            "assignments": assignments,
+            "form": form,
+            "can_assign": request.user.has_perm("events.add_assignment"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "events.change_assignment")
+    assignment = get_object_or_404(Assignment.objects.select_related("station__region"), pk=pk)
+    in_scope(request, assignment.station.region)
+    services.end_assignment(assignment=assignment, by=request.user)
+    messages.success(request, _("The assignment was ended."))
+    return redirect("events:station", assignment.station_id)
+
+
+@staff_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    require(request, "events.view_assignment")
+    regions = {region.code: region for region in Region.objects.all()}
+    rows = [{**row, "region": regions[row["region__code"]]} for row in selectors.coverage_by_region(request.user)]
+    fmt = exports.requested(request)
+    if fmt:
+        return exports.respond(fmt, exports.coverage(rows), "coverage", _("Coverage"))
+    return render(
+        request,
+        "events/coverage.html",
+        {
+            "regions": rows,
+            "uncertified": selectors.uncertified_assignments(request.user),
+            "unaccredited": selectors.unaccredited_observers(request.user),
+        },
+    )
