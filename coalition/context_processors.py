@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 from coalition.roles import is_staff_member, user_roles
 
 
-def coalition(request):
+def coalition(request: HttpRequest) -> dict[str, Any]:
     """Values every page needs: the coalition's name, the hotline number, the user's roles."""
     user = getattr(request, "user", None)
     return {

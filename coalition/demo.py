@@ -1,4 +1,4 @@
-"""Demo data from the source story (../shared/DOMAIN.md, seed/): one account per role.
+"""Demo data from the source story (docs/domain.md §1): one account per role.
 
 The 15 seed organizations are the members app's (``members.demo.load_organizations``).
 

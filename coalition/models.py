@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -62,7 +64,7 @@ class Profile(models.Model):
         return str(self.user)
 
 
-def user_language(user) -> str:
+def user_language(user: AbstractBaseUser | AnonymousUser | None) -> str:
     """Return the language a staff user reads messages in: their profile's, else Russian (the default)."""
     profile = getattr(user, "profile", None)
     return getattr(profile, "language", None) or settings.LANGUAGE_CODE[:2]

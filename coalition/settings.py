@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "events",
     "hotline",
     "dashboard",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -221,7 +222,7 @@ if OUTBOX_BATCH_SIZE < 1 or OUTBOX_SWEEP_MAX_BATCHES < 1:
     raise ImproperlyConfigured("OUTBOX_BATCH_SIZE and OUTBOX_SWEEP_MAX_BATCHES must be at least 1.")
 
 # Celery: the database row is the truth for what must be sent; the broker is only a wake-up call
-# (see ../shared/STACK.md "Celery + Redis under faults").
+# (see docs/conventions.md "Facts about failure").
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE

@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("donations.urls")),
     path("", include("events.urls")),
     path("", include("hotline.urls")),
+    path("", include("portal.urls")),
 ]

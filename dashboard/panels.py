@@ -1,4 +1,4 @@
-"""The staff dashboard: its filters, the panels a user may see, the coverage map and the charts' data.
+"""The staff dashboard: its filters, the panels a user may see and the charts' data (the map is in dashboard.map).
 
 Every figure comes from one aggregate query (the apps' selectors or ``dashboard.selectors``), so the number of
 queries depends on which panels a user sees, never on how much data there is. A panel appears only when the
@@ -7,25 +7,22 @@ user holds the view permission on the data behind it; a regional coordinator's f
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any, cast
 
 from django import forms
-from django.contrib.staticfiles import finders
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from coalition.models import Region
 from dashboard import selectors
+from dashboard.map import coverage_level, render_map
 from donations import selectors as fund
 from donations.models import Source
 from events import selectors as events
@@ -45,8 +42,6 @@ PANEL_PERMISSIONS = {
     "fund": "donations.view_ledgerentry",
     "hotline": "hotline.view_statistics",
 }
-
-MAP_FILE = "dashboard/kz-regions.svg"
 
 # The period filter accepts dates in this range.
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
@@ -319,17 +314,6 @@ def deployment_panel(user, filters: Filters, links: _Links, regions: list[Region
     }
 
 
-def coverage_level(row: dict) -> str:
-    """Return a region's map class: cov-0 (a station has nobody), cov-1 (some have one), cov-2, or cov-none."""
-    if not row["stations"]:
-        return "cov-none"
-    if row["none"]:
-        return "cov-0"
-    if row["one"]:
-        return "cov-1"
-    return "cov-2"
-
-
 def fund_panel(user, locale: str, today: date) -> dict:
 
     election, version = fund.default_election_and_version()
@@ -513,92 +497,3 @@ def build(request, *, scope: Region | None, today: date | None = None) -> dict:
         "today": today,
         "regions": [row["region"] for row in panels["coalition"]["by_region"]] if "coalition" in panels else [],
     }
-
-
-# --- The coverage map -----------------------------------------------------------------------------------------
-
-_PATH = re.compile(r'<path id="(?P<code>KZ-\d+)" class="region"(?P<attrs>[^>]*)><title>[^<]*</title></path>')
-
-# Patterns make the coverage readable without colour: hatching for "nobody", dots for "one", plain for "two+".
-_DEFS = (
-    "<defs>"
-    '<pattern id="pat-cov-0" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)">'
-    '<rect width="8" height="8" fill="#f1aeb5"/><line x1="0" y1="0" x2="0" y2="8" stroke="#b02a37" stroke-width="3"/>'
-    "</pattern>"
-    '<pattern id="pat-cov-1" patternUnits="userSpaceOnUse" width="8" height="8">'
-    '<rect width="8" height="8" fill="#ffe69c"/><circle cx="4" cy="4" r="1.8" fill="#997404"/>'
-    "</pattern>"
-    "</defs>"
-)
-
-
-def _vendored(markup: str) -> SafeString:
-    """Mark markup from our own vendored map file (static/, reviewed, no user data in it) as safe HTML."""
-    return mark_safe(markup)  # nosec B308 B703 # vendored SVG only  # nosemgrep: semgrep.mark-safe-on-non-literal
-
-
-@lru_cache(maxsize=1)
-def map_source() -> str:
-    """Return the vendored SVG map of the regions (read once per process), without its XML prolog."""
-    path = finders.find(MAP_FILE)
-    if path is None:
-        raise FileNotFoundError(MAP_FILE)
-    with open(path, encoding="utf-8") as file:
-        text = file.read()
-    return text[text.index("<svg") :]
-
-
-def render_map(rows: list[dict], regions: list[Region]) -> SafeString:
-    """Return the map inlined into the page: each region a link to its stations, with its coverage class."""
-    by_code = {row["region"].code: row for row in rows}
-    names = {r.code: r.name for r in regions}
-
-    def region(match: re.Match) -> str:
-        code, attrs = match["code"], match["attrs"]
-        row = by_code.get(code)
-        if row is None:  # outside the user's region or filter: drawn, not linked
-            return format_html(
-                '<path id="{}" class="region out-of-scope"{}><title>{}</title></path>',
-                code,
-                _vendored(attrs),
-                names.get(code, code),
-            )
-        label = gettext(
-            "%(region)s: %(stations)s stations; %(none)s without, %(one)s with one, %(two)s with two or more "
-            "certified people"
-        ) % {
-            "region": row["region"].name,
-            "stations": row["stations"],
-            "none": row["none"],
-            "one": row["one"],
-            "two": row["two_plus"],
-        }
-        path = format_html(
-            '<path id="{}" class="region {}"{}><title>{}</title></path>',
-            code,
-            row["level"],
-            _vendored(attrs),
-            label,
-        )
-        if not row["link"]:
-            return path
-        return format_html('<a href="{}" class="region-link" aria-label="{}">{}</a>', row["link"], label, path)
-
-    source = map_source()
-    svg = _PATH.sub(region, source)
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
-    svg = re.sub(
-        r"<title>[^<]*</title>",
-        lambda _m: f"<title>{escape(gettext('Polling-station coverage by region'))}</title>{_DEFS}",
-        svg,
-        count=1,
-    )
-    # The root keeps its viewBox but not its fixed size (CSS scales it), and is named by the panel's heading.
-    svg = re.sub(
-        r"<svg\b[^>]*>",
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 551" class="kz-map" role="group" '
-        'aria-labelledby="coverage-map-heading">',
-        svg,
-        count=1,
-    )
-    return _vendored(svg)  # every value inserted into it was escaped by format_html

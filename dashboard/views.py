@@ -13,7 +13,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Where login lands: the dashboard for staff, the member portal for an organization's representative."""
     user = request.user
     if user.is_authenticated and not is_staff_member(user) and getattr(user, "person", None) is not None:
-        return redirect("members:portal")
+        return redirect("portal:home")
     return dashboard(request)
 
 

@@ -8,7 +8,9 @@ People are synthetic (no IINs), with example.kz addresses.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django.core.management.base import OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
@@ -69,7 +71,7 @@ def _person(full_name: str, code: str, n: int) -> Person:
     return person
 
 
-def _event(title: str, **fields) -> Event:
+def _event(title: str, **fields: Any) -> Event:
     event = Event.objects.filter(title=title).first()
     if event is None:
         event = Event(title=title, **fields)
@@ -79,7 +81,7 @@ def _event(title: str, **fields) -> Event:
 
 
 @transaction.atomic
-def load(stdout) -> None:
+def load(stdout: OutputWrapper) -> None:
     today = timezone.localdate()
     region = {r.code: r for r in Region.objects.filter(code__in=["KZ-71", "KZ-35", "KZ-79", "KZ-75"])}
     Campaign.objects.get_or_create(

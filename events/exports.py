@@ -5,12 +5,16 @@ coalition-wide spreadsheet helper, which neutralises cells a spreadsheet would r
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalition import spreadsheets
+from events.models import Accreditation, Assignment, Certificate, Enrolment
 
 FORMATS = ("csv", "xlsx")
 
@@ -39,14 +43,14 @@ def _yes(value: bool) -> str:
     return _("yes") if value else _("no")
 
 
-def _name(user) -> str:
+def _name(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user is not None else ""
 
 
 # --- One function per list: the header, then one row per object ----------------------------------------------
 
 
-def sessions(queryset) -> Iterator[list]:
+def sessions(queryset: Iterable[Any]) -> Iterator[list]:  # TrainingSession rows annotated with ``enrolled``
     yield [
         _("Starts"),
         _("Ends"),
@@ -72,7 +76,7 @@ def sessions(queryset) -> Iterator[list]:
         ]
 
 
-def enrolments(queryset, pass_mark: int) -> Iterator[list]:
+def enrolments(queryset: Iterable[Enrolment], pass_mark: int) -> Iterator[list]:
     yield [_("Person"), _("Enrolled at"), _("Attended"), _("Score"), _("Passed"), _("Certificate"), _("Revoked")]
     for enrolment in queryset:
         certificate = getattr(enrolment, "certificate", None)
@@ -87,7 +91,7 @@ def enrolments(queryset, pass_mark: int) -> Iterator[list]:
         ]
 
 
-def certificates(queryset) -> Iterator[list]:
+def certificates(queryset: Iterable[Certificate]) -> Iterator[list]:
     yield [
         _("Number"),
         _("Person"),
@@ -114,19 +118,19 @@ def certificates(queryset) -> Iterator[list]:
         ]
 
 
-def certificate_status(certificate, today) -> str:
+def certificate_status(certificate: Certificate, today: date) -> str:
     if certificate.revoked_at is not None:
         return _("Revoked")
     return _("Valid") if certificate.is_valid(today) else _("Expired")
 
 
-def stations(queryset) -> Iterator[list]:
+def stations(queryset: Iterable[Any]) -> Iterator[list]:  # PollingStation rows annotated with ``certified``
     yield [_("Number"), _("Region"), _("Address"), _("Certified people assigned")]
     for station in queryset:
         yield [station.number, station.region.name, station.address, station.certified]
 
 
-def assignments(queryset) -> Iterator[list]:
+def assignments(queryset: Iterable[Assignment]) -> Iterator[list]:
     yield [
         _("Station"),
         _("Region"),
@@ -165,7 +169,7 @@ def coverage(rows: Iterable[dict]) -> Iterator[list]:
         yield [row["region"].code, row["region"].name, row["stations"], row["none"], row["one"], row["two_plus"]]
 
 
-def accreditations(queryset) -> Iterator[list]:
+def accreditations(queryset: Iterable[Accreditation]) -> Iterator[list]:
     yield [
         _("Organization"),
         _("BIN"),

@@ -6,9 +6,13 @@ from their form, since it could only ever show their own region.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +24,7 @@ from events.models import Accreditation, Assignment, Certificate, Course, Enrolm
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def drop_region(filterset: django_filters.FilterSet, user, name: str = "region") -> None:
+def drop_region(filterset: django_filters.FilterSet, user: User, name: str = "region") -> None:
     if scoped_region(user) is not None:
         filterset.form.fields.pop(name, None)
 
@@ -52,7 +56,7 @@ class SessionFilter(ScopedFilterSet):
         model = TrainingSession
         fields = ["course", "region"]
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[TrainingSession], name: str, value: str) -> QuerySet[TrainingSession]:
         return queryset.filter(
             Q(place__icontains=value)
             | Q(course__name__icontains=value)
@@ -61,7 +65,7 @@ class SessionFilter(ScopedFilterSet):
             | Q(trainer__first_name__icontains=value)
         )
 
-    def filter_when(self, queryset, name, value):
+    def filter_when(self, queryset: QuerySet[TrainingSession], name: str, value: str) -> QuerySet[TrainingSession]:
         now = timezone.now()
         if value == "cancelled":
             return queryset.filter(cancelled_at__isnull=False)
@@ -89,15 +93,15 @@ class EnrolmentFilter(django_filters.FilterSet):
         model = Enrolment
         fields: list[str] = []
 
-    def __init__(self, *args, pass_mark: int, **kwargs):
+    def __init__(self, *args: Any, pass_mark: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pass_mark = pass_mark
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Enrolment], name: str, value: str) -> QuerySet[Enrolment]:
         # Only what the list shows: a search on the (unshown) email or phone would reveal them a letter at a time.
         return queryset.filter(Q(person__full_name__icontains=value) | Q(certificate__number__icontains=value))
 
-    def filter_result(self, queryset, name, value):
+    def filter_result(self, queryset: QuerySet[Enrolment], name: str, value: str) -> QuerySet[Enrolment]:
         pass_mark = self.pass_mark
         if value == "passed":
             return queryset.filter(attended=True, score__gte=pass_mark)
@@ -134,14 +138,14 @@ class CertificateFilter(ScopedFilterSet):
         model = Certificate
         fields: list[str] = []
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet[Certificate]:
         return queryset.filter(
             Q(number__icontains=value)
             | Q(verification_code__iexact=value.strip())
             | Q(person__full_name__icontains=value)
         )
 
-    def filter_status(self, queryset, name, value):
+    def filter_status(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet[Certificate]:
         if value == "revoked":
             return queryset.filter(revoked_at__isnull=False)
         if value == "valid":
@@ -172,7 +176,7 @@ class AssignmentFilter(ScopedFilterSet):
         model = Assignment
         fields: list[str] = []
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Assignment], name: str, value: str) -> QuerySet[Assignment]:
         return queryset.filter(
             Q(person__full_name__icontains=value)
             | Q(station__number__iexact=value.strip())
@@ -182,10 +186,10 @@ class AssignmentFilter(ScopedFilterSet):
             | Q(registration_number__icontains=value)
         )
 
-    def filter_state(self, queryset, name, value):
+    def filter_state(self, queryset: QuerySet[Assignment], name: str, value: str) -> QuerySet[Assignment]:
         return queryset.filter(ended_at__isnull=(value == "active"))
 
-    def filter_certificate(self, queryset, name, value):
+    def filter_certificate(self, queryset: QuerySet[Assignment], name: str, value: str) -> QuerySet[Assignment]:
         valid = _valid_certificate("certificate__")
         return queryset.filter(valid) if value == "valid" else queryset.exclude(valid)
 
@@ -206,7 +210,7 @@ class AccreditationFilter(ScopedFilterSet):
         model = Accreditation
         fields: list[str] = []
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Accreditation], name: str, value: str) -> QuerySet[Accreditation]:
         return queryset.filter(
             Q(number__icontains=value)
             | Q(issuing_body__icontains=value)
@@ -216,7 +220,7 @@ class AccreditationFilter(ScopedFilterSet):
             | Q(organization__bin=value.strip())
         )
 
-    def filter_status(self, queryset, name, value):
+    def filter_status(self, queryset: QuerySet[Accreditation], name: str, value: str) -> QuerySet[Accreditation]:
         today = timezone.localdate()
         revoked = Q(revoked_at__isnull=False, revoked_at__date__lte=today)
         if value == Accreditation.Status.REVOKED:
@@ -228,5 +232,5 @@ class AccreditationFilter(ScopedFilterSet):
             return queryset.filter(issued_on__gt=today)
         return queryset.filter(valid_until__lt=today)
 
-    def filter_in_force(self, queryset, name, value):
+    def filter_in_force(self, queryset: QuerySet[Accreditation], name: str, value: date) -> QuerySet[Accreditation]:
         return queryset.filter(pk__in=Accreditation.objects.valid_on(value).values("pk"))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.validators import RegexValidator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import PhoneNumber
@@ -35,7 +36,7 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _staff_users():
+def _staff_users() -> QuerySet[User]:
     return get_user_model().objects.filter(is_active=True, groups__name__in=STAFF_ROLES).distinct().order_by("username")
 
 
@@ -65,10 +66,12 @@ class EventForm(ScopedForm, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(status=Organization.Status.ADMITTED)
-        self.fields["responsible"].queryset = _staff_users()
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = Organization.objects.filter(
+            status=Organization.Status.ADMITTED
+        )
+        cast(forms.ModelChoiceField, self.fields["responsible"]).queryset = _staff_users()
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -88,9 +91,9 @@ class ProposalForm(forms.ModelForm):
         fields = ["title", "kind", "region", "place", "starts_at", "ends_at", "capacity", "description"]
         widgets = EventForm.Meta.widgets
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
             (value, label) for value, label in Event.Kind.choices if value not in (Event.Kind.COMMITTEE,)
         ]
         self.fields["region"].initial = organization.region_id
@@ -143,12 +146,12 @@ class EventFilter(ScopedFilterSet):
         model = Event
         fields = ["region", "kind", "status"]
 
-    def by_notice(self, queryset, name, value):
+    def by_notice(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         if value == "missing":
             return queryset.filter(notice_deadline__isnull=False, notice_sent_on__isnull=True)
         return queryset
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         return queryset.filter(Q(title__icontains=value) | Q(place__icontains=value))
 
 
@@ -160,11 +163,11 @@ class ApplicantForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     consent = forms.BooleanField(label=_("I give my consent"), required=True)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consent"].help_text = consent_text()
 
-    def clean_phone(self):
+    def clean_phone(self) -> str:
         raw = self.cleaned_data["phone"].strip()
         if not raw:
             return ""
@@ -185,9 +188,9 @@ class SessionForm(ScopedForm, forms.ModelForm):
         fields = ["course", "region", "place", "starts_at", "ends_at", "capacity", "trainer"]
         widgets = {"starts_at": DATETIME_WIDGET, "ends_at": DATETIME_WIDGET}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["trainer"].queryset = _staff_users()
+        cast(forms.ModelChoiceField, self.fields["trainer"]).queryset = _staff_users()
 
 
 class EnrolForm(ScopedForm, forms.Form):
@@ -225,12 +228,14 @@ class AssignmentForm(ScopedForm, forms.Form):
     registration_number = forms.CharField(label=_("Registration number (trusted representatives)"), required=False)
     registration_date = forms.DateField(label=_("Registration date"), required=False, widget=DATE_WIDGET)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["person"].queryset = Person.objects.filter(certificates__revoked_at__isnull=True).distinct()
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = Person.objects.filter(
+            certificates__revoked_at__isnull=True
+        ).distinct()
         # DOMAIN.md §3: only accredited organizations nominate observers; offer only those (the model checks it too).
         accredited = Accreditation.objects.valid_on(timezone.localdate()).values("organization_id")
-        self.fields["organization"].queryset = Organization.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = Organization.objects.filter(
             status=Organization.Status.ADMITTED, pk__in=accredited
         ).order_by("name_ru")
 
@@ -262,7 +267,7 @@ class AccreditationForm(ScopedForm, forms.Form):
     issued_on = forms.DateField(label=_("Issued on"), widget=DATE_WIDGET)
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE_WIDGET)
 
-    def __init__(self, *args, user, valid_months: int, **kwargs):
+    def __init__(self, *args: Any, user: User, valid_months: int, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["valid_until"].help_text = _(
             "Leave empty for the policy's period: %(months)d months from the date of issue, that date included."
@@ -288,7 +293,7 @@ class StationFilter(ScopedFilterSet):
         ],
     )
 
-    def by_coverage(self, queryset, name, value):
+    def by_coverage(self, queryset: QuerySet[PollingStation], name: str, value: str) -> QuerySet[PollingStation]:
         if value == "uncertified":
             return queryset.filter(has_uncertified_assignment())
         return queryset.filter(**({"certified__gte": 2} if value == "2" else {"certified": int(value)}))
@@ -297,7 +302,7 @@ class StationFilter(ScopedFilterSet):
         model = PollingStation
         fields = ["region"]
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[PollingStation], name: str, value: str) -> QuerySet[PollingStation]:
         return queryset.filter(Q(number__icontains=value) | Q(address__icontains=value))
 
 
@@ -353,11 +358,11 @@ class MultiplePhotoInput(forms.ClearableFileInput):
 class MultiplePhotoField(forms.FileField):
     """Several files in one field; their content is checked by the service (never by name or extension)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png"}))
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         if isinstance(data, list | tuple):
             return [super(MultiplePhotoField, self).clean(item, initial) for item in data if item]
         return [super().clean(data, initial)] if data else []

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from coalition.admin_sites import audit_site
 from members.models import (
@@ -23,11 +25,11 @@ from members.models import (
 class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
-    fields = ["at", "from_status", "to_status", "changed_by", "decision", "reason"]
+    fields = ("at", "from_status", "to_status", "changed_by", "decision", "reason")
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # status changes are made only by the review services
 
 
@@ -76,13 +78,13 @@ class IdentityClaimAdmin(admin.ModelAdmin):
     list_filter = ["outcome", "source"]
     list_select_related = ["person", "candidate", "asserted_by"]
     search_fields = ["person__full_name", "candidate__full_name"]
-    fields = ["created_at", "source", "outcome", "person", "candidate", "matched_on", "claimed", "asserted_by"]
+    fields = ("created_at", "source", "outcome", "person", "candidate", "matched_on", "claimed", "asserted_by")
     readonly_fields = fields  # written only by members.identity: the record of who asserted what
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -92,10 +94,10 @@ class PeopleImportAdmin(admin.ModelAdmin):
     list_display = ["filename", "uploaded_by", "status", "created_at", "applied_at"]
     list_filter = ["status"]
     list_select_related = ["uploaded_by"]
-    fields = ["filename", "sha256", "uploaded_by", "status", "summary", "created_at", "applied_at"]
+    fields = ("filename", "sha256", "uploaded_by", "status", "summary", "created_at", "applied_at")
     readonly_fields = fields  # written only by members/people_import/; the file's content is never shown
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -106,10 +108,10 @@ class StatusChangeAdmin(admin.ModelAdmin):
     list_filter = ["to_status"]
     list_select_related = ["organization", "changed_by", "decision__meeting"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -120,7 +122,7 @@ class DecisionInline(admin.StackedInline):
     filter_horizontal = ["organizations"]
     readonly_fields = ["present", "quorum", "adopted", "recorded_by"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # recorded through the meeting page, where adoption acts on the organizations
 
 
@@ -140,7 +142,7 @@ class DecisionAdmin(admin.ModelAdmin):
     list_filter = ["kind", "adopted"]
     list_select_related = ["meeting"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 

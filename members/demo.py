@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from django.core.management.base import OutputWrapper
 from django.db import transaction
 
 from coalition.identifiers import synthetic_bin
@@ -235,7 +236,7 @@ def load_pending() -> int:
     return created
 
 
-def load(stdout) -> None:
+def load(stdout: OutputWrapper) -> None:
     new_meeting = load_meeting()
     pending = load_pending()
     stdout.write(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from coalition.access import scoped_region
@@ -32,7 +32,7 @@ class OrganizationFilter(ScopedFilterSet):
         model = Organization
         fields = ["q", "region", "kind", "status", "joined_from", "joined_to"]
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
         value = value.strip()
         if not value:
             return queryset
@@ -63,7 +63,7 @@ class PersonFilter(ScopedFilterSet):
         model = Person
         fields = ["q", "org", "organization"]
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         value = value.strip()
         digits = value.replace(" ", "")
         if len(digits) == 12 and digits.isascii() and digits.isdigit():
@@ -74,10 +74,10 @@ class PersonFilter(ScopedFilterSet):
             return queryset.filter(iin=digits)
         return queryset.filter(full_name__icontains=value) if value else queryset
 
-    def in_organization(self, queryset, name, value):
+    def in_organization(self, queryset: QuerySet[Person], name: str, value: Organization | None) -> QuerySet[Person]:
         return queryset.filter(affiliations__organization=value).distinct() if value else queryset
 
-    def in_organizations(self, queryset, name, value):
+    def in_organizations(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         value = value.strip()
         if not value:
             return queryset

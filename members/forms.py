@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
+from phonenumber_field.phonenumber import PhoneNumber
 
 from coalition.identifiers import validate_bin, validate_iin
 from coalition.models import Region
@@ -49,6 +52,22 @@ def _digits(value: str) -> str:
     return "".join(value.split())
 
 
+# Choice fields with their own option labels (Django's documented way: a subclass overriding label_from_instance).
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        return obj.name
+
+
+class CategoryChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: IneligibleCategory) -> str:
+        return obj.label
+
+
+class ApplicantChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Organization) -> str:
+        return f"{obj.name} ({obj.bin}, {obj.region.name})"
+
+
 class ApplicationForm(forms.Form):
     """The public application to join the coalition; every field has a size limit, nothing is saved on error."""
 
@@ -63,7 +82,7 @@ class ApplicationForm(forms.Form):
     short_name = forms.CharField(label=_("Short name"), max_length=100, required=False)
     bin = forms.CharField(label=_("BIN"), max_length=14, help_text=_("12 digits, from the registration certificate."))
     kind = forms.ChoiceField(label=_("Legal form"), choices=Organization.Kind.choices)
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("name_ru"))
+    region = RegionChoiceField(label=_("Region"), queryset=Region.objects.order_by("name_ru"))
     address = forms.CharField(label=_("Address"), max_length=300)
     phone = PhoneNumberField(
         label=_("Phone"), region="KZ", max_length=20, help_text=_("For example +7 7172 123456 or 8 701 123 45 67.")
@@ -75,7 +94,7 @@ class ApplicationForm(forms.Form):
     declared_members = forms.IntegerField(
         label=_("Number of members"), min_value=0, max_value=10_000_000, required=False
     )
-    declared_categories = forms.ModelMultipleChoiceField(
+    declared_categories = CategoryChoiceField(
         label=_("Does any of these describe your organization?"),
         queryset=IneligibleCategory.objects.filter(is_active=True),
         to_field_name="code",
@@ -95,12 +114,10 @@ class ApplicationForm(forms.Form):
     # The honeypot: hidden from people by CSS and aria-hidden; bots that fill every field are refused.
     fax_number = forms.CharField(label=_("Leave this field empty"), max_length=50, required=False)
 
-    def __init__(self, *args, language: str = "ru", **kwargs):
+    def __init__(self, *args: Any, language: str = "ru", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.language = language
         self.application: services.Application | None = None
-        self.fields["region"].label_from_instance = lambda region: region.name
-        self.fields["declared_categories"].label_from_instance = lambda category: category.label
         self.fields["fax_number"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         self.fields["consent"].widget.attrs["aria-describedby"] = "consent-text"
         self.helper = FormHelper()
@@ -147,7 +164,7 @@ class ApplicationForm(forms.Form):
     FRAGMENT = "members_join_form"
 
     @classmethod
-    def forget_rendered(cls, **_signal_kwargs) -> None:
+    def forget_rendered(cls, **_signal_kwargs: Any) -> None:
         """Drop the cached rendering of the empty form (its region and category choices changed): now, and again
         when the change commits, so a page rendered in between from the old rows does not stay cached."""
         cls.drop_rendered()
@@ -164,16 +181,16 @@ class ApplicationForm(forms.Form):
             raise ValidationError(services.duplicate_bin_message(), code="duplicate_bin")
         return value
 
-    def _kazakh_phone(self, field: str):
+    def _kazakh_phone(self, field: str) -> PhoneNumber | str:  # the field's value: a number, or "" when empty
         number = self.cleaned_data[field]
         if number and number.country_code != 7:
             raise ValidationError(_("Enter a Kazakhstan number starting with +7 or 8."), code="phone_country")
         return number
 
-    def clean_phone(self):
+    def clean_phone(self) -> PhoneNumber | str:
         return self._kazakh_phone("phone")
 
-    def clean_representative_phone(self):
+    def clean_representative_phone(self) -> PhoneNumber | str:
         return self._kazakh_phone("representative_phone")
 
     def clean_representative_iin(self) -> str:
@@ -223,7 +240,7 @@ class ApplicationForm(forms.Form):
         return data
 
 
-def _attendee_field(**kwargs) -> forms.ModelMultipleChoiceField:
+def _attendee_field(**kwargs: Any) -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
         label=_("Committee members present"),
         queryset=CommitteeMember.objects.filter(is_active=True).select_related("person"),
@@ -246,7 +263,7 @@ class MeetingForm(ScopedForm, forms.ModelForm):
             "minutes": forms.Textarea(attrs={"rows": 6}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         if self.instance.pk:
             self.fields["held_on"].disabled = True
@@ -257,7 +274,7 @@ class MeetingForm(ScopedForm, forms.ModelForm):
 class DecisionForm(ScopedForm, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Decision.Kind.choices)
     text = forms.CharField(label=_("Text of the motion"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    organizations = forms.ModelMultipleChoiceField(
+    organizations = ApplicantChoiceField(
         label=_("Organizations (pending applications)"),
         queryset=Organization.objects.filter(status=Organization.Status.APPLIED).select_related("region"),
         widget=forms.CheckboxSelectMultiple,
@@ -274,9 +291,8 @@ class DecisionForm(ScopedForm, forms.Form):
         help_text=_("Required for a rejection; the applicant receives it."),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["organizations"].label_from_instance = lambda o: f"{o.name} ({o.bin}, {o.region.name})"
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Record the decision")))
 
@@ -301,7 +317,7 @@ class StatusForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Change the status"), css_class="btn-warning"))
@@ -324,9 +340,11 @@ class StatementForm(ScopedForm, forms.ModelForm):
         ]
         widgets = {"made_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.exclude(status=Organization.Status.REJECTED)
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = Organization.objects.exclude(
+            status=Organization.Status.REJECTED
+        )
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save the statement")))
 
@@ -336,7 +354,7 @@ class IneligibleCategoryForm(forms.ModelForm):
         model = IneligibleCategory
         fields = ["code", "label", "reason", "name_keywords", "bin_type_digits", "source", "is_active", "position"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save")))
@@ -355,7 +373,7 @@ class AcceptInvitationForm(forms.Form):
         label=_("Password again"), max_length=128, widget=forms.PasswordInput(render_value=False)
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Create the account")))
@@ -394,7 +412,7 @@ class MemberProfileForm(forms.Form):
         label=_("Number of members"), min_value=0, max_value=10_000_000, required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
@@ -424,7 +442,7 @@ class MemberProfileForm(forms.Form):
         validate_bin(value)
         return value
 
-    def clean_phone(self):
+    def clean_phone(self) -> str:
         number = self.cleaned_data["phone"]
         return str(number) if number else ""
 
@@ -444,12 +462,12 @@ class NominationForm(forms.Form):
         error_messages={"required": _("We can record the person only with their consent.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Nominate")))
 
-    def clean_phone(self):
+    def clean_phone(self) -> str:
         number = self.cleaned_data["phone"]
         return str(number) if number else ""
 
@@ -463,7 +481,7 @@ class CommitteeMemberForm(ScopedForm, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Add to the committee")))
@@ -475,7 +493,7 @@ class QuorumRuleForm(forms.ModelForm):
         fields = ["valid_from", "share", "strictly_more", "source"]
         widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Add the rule")))
@@ -487,7 +505,7 @@ class PeopleImportForm(forms.Form):
         help_text=_("UTF-8 or Windows-1251, separated by commas or semicolons, with the header of the template."),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size > settings.PEOPLE_IMPORT_MAX_BYTES:
             raise ValidationError(

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -88,7 +89,7 @@ def _new_person(claim: Claim, *, keep_iin: bool) -> Person:
 
 
 @transaction.atomic
-def resolve_person(*, claim: Claim, source: str, asserted_by=None) -> IdentityClaim:
+def resolve_person(*, claim: Claim, source: str, asserted_by: User | None = None) -> IdentityClaim:
     """Return the recorded claim, whose ``person`` is the one to attach what the path records (see the module)."""
     by_iin = Person.objects.select_for_update().filter(iin=claim.iin).first() if claim.iin else None
     by_email = None
@@ -109,20 +110,21 @@ def resolve_person(*, claim: Claim, source: str, asserted_by=None) -> IdentityCl
         claimed=claim.typed(),
         asserted_by=asserted_by,
     )
-    if decision.outcome == Outcome.PENDING:
+    candidate = decision.candidate
+    if decision.outcome == Outcome.PENDING and candidate is not None:  # decide() names the candidate of every pending
         audit.record(
             actor=asserted_by,
             action="members.identity.pending",
             obj=person,
-            data={"claim": record.pk, "source": source, "candidate": decision.candidate.pk, "on": decision.matched_on},
+            data={"claim": record.pk, "source": source, "candidate": candidate.pk, "on": decision.matched_on},
         )
-        if decision.matched_on == "iin" and decision.candidate.email:
+        if decision.matched_on == "iin" and candidate.email:
             enqueue_email(
                 key=f"members:identity-claim:{record.pk}",
-                recipient=decision.candidate.email,
+                recipient=candidate.email,
                 template="emails/members/identity_claim",
-                context={"person": decision.candidate, "source": record.get_source_display()},
-                language=decision.candidate.language,
+                context={"person": candidate, "source": record.get_source_display()},
+                language=candidate.language,
             )
     return record
 
@@ -165,7 +167,7 @@ def record_import(
     claims: Sequence[Claim],
     matched: Sequence[Person | None],
     consents: Sequence[ImportedConsent | None],
-    asserted_by,
+    asserted_by: User,
 ) -> list[IdentityClaim]:
     """Record a staff import in bulk: the people :func:`decide` matched, new people for the others, their claims
     and the consents of the rows that record one (call inside the import's transaction)."""

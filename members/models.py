@@ -163,7 +163,7 @@ class Person(models.Model):
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("region")
     )
     language = models.CharField(_("preferred language"), max_length=5, choices=settings.LANGUAGES, default="ru")
-    organizations = models.ManyToManyField(
+    organizations: models.ManyToManyField[Organization, Affiliation] = models.ManyToManyField(
         Organization, through="Affiliation", related_name="people", verbose_name=_("organizations")
     )
     user = models.OneToOneField(

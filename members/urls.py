@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members.views import people, portal, public, staff
+from members.views import people, public, staff
 
 app_name = "members"
 
@@ -43,10 +43,4 @@ urlpatterns = [
     path("staff/members/eligibility/", staff.eligibility_list, name="staff_eligibility"),
     path("staff/members/eligibility/new/", staff.eligibility_edit, name="staff_eligibility_create"),
     path("staff/members/eligibility/<int:pk>/", staff.eligibility_edit, name="staff_eligibility_edit"),
-    path("portal/", portal.home, name="portal"),
-    path("portal/invitation/<str:token>/", portal.accept_invitation, name="portal_accept"),
-    path("portal/<int:pk>/", portal.organization, name="portal_organization"),
-    path("portal/<int:pk>/profile/", portal.profile, name="portal_profile"),
-    path("portal/<int:pk>/nominate/", portal.nominate, name="portal_nominate"),
-    path("portal/<int:pk>/events/propose/", portal.propose_event, name="portal_propose_event"),
 ]

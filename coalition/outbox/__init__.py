@@ -4,7 +4,7 @@ Apps call :func:`enqueue` inside their own transaction with a unique key; a Cele
 commit, and a beat job sweeps up whatever a lost task left behind, fanning a backlog out to batch tasks (a job
 that makes many messages at once, such as the reminders, queues that sweep itself: :func:`queue_sweep`).
 Delivery claims the row (or a batch of rows) with ``SELECT ... FOR UPDATE SKIP LOCKED``, sends, and marks it sent
-in the same transaction, so two deliveries of the same row can never both send (see ../shared/STACK.md on Celery
+in the same transaction, so two deliveries of the same row can never both send (see docs/conventions.md on Celery
 under faults).
 """
 

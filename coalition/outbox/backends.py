@@ -14,9 +14,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import timezone
@@ -77,7 +79,7 @@ class KeyedFileEmailBackend(BaseEmailBackend):
         """Delete the kept copies of every message whose key starts with ``key_prefix`` (retention)."""
         return _forget(self._folder(), key_prefix, ".eml")
 
-    def send_messages(self, email_messages) -> int:
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         folder = self._folder()
         folder.mkdir(parents=True, exist_ok=True)
         for message in email_messages:

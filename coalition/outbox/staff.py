@@ -3,7 +3,7 @@ recipient's own language, exactly once by key. The one owner of that loop, so ev
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -33,6 +33,7 @@ def notify_staff(
     key: str,
     template: str,
     context: dict,
+    key_for: Callable[[AbstractBaseUser], str] | None = None,
     send_after: datetime | None = None,
     queue_delivery: bool = True,
 ) -> int:
@@ -40,8 +41,10 @@ def notify_staff(
 
     A user is written to in their language (:func:`coalition.models.user_language`) under ``{key}:user:{pk}``, and
     finds themself in the context as ``user``; a bare address (a policy's extra recipient) is written to in the
-    default language under ``{key}:{address}``. Recipients without an email are skipped; a key already in the
-    outbox is not sent again. Call it inside the transaction that decides the news, so both commit together.
+    default language under ``{key}:{address}``. ``key_for(user)``, where given, names a user's message instead: for
+    a digest whose key format predates this helper, so what is already in the outbox is not sent again. Recipients
+    without an email are skipped; a key already in the outbox is not sent again. Call it inside the transaction
+    that decides the news, so both commit together.
     """
     created = 0
     for recipient in recipients:
@@ -50,7 +53,7 @@ def notify_staff(
             language = settings.LANGUAGE_CODE[:2]
         else:
             email = getattr(recipient, "email", "")
-            message_key = f"{key}:user:{recipient.pk}"
+            message_key = key_for(recipient) if key_for is not None else f"{key}:user:{recipient.pk}"
             language = user_language(recipient)
             message_context = {"user": recipient, **context}
         if not email:

@@ -2,7 +2,7 @@
 
 Intake decisions lock the election's row (``SELECT ... FOR UPDATE``) while they read the fund's totals, decide
 and write: two payments for the same fund are then decided one after the other, so together they can never pass
-a cap (plain check-then-insert overshot caps by 12-22 % under load, see ../shared/STACK.md).
+a cap (plain check-then-insert overshot caps by 12-22 % under load, see docs/conventions.md).
 """
 
 from donations.services.alerts import detect_coercion, mark_alert_reviewed

@@ -83,7 +83,7 @@ def _decide(*, event: Event, by: User, decision: str, comment: str) -> tuple[Eve
 
 def _proposer_url(event: Event) -> str:
     if event.organization_id and not (event.created_by is not None and is_staff_member(event.created_by)):
-        return absolute_url(reverse("members:portal_organization", args=[event.organization_id]))
+        return absolute_url(reverse("portal:organization", args=[event.organization_id]))
     return absolute_url(reverse("events:detail", args=[event.pk]))
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from coalition.dates import day_start
-from coalition.outbox import queue_sweep
+from coalition.outbox import notify_staff, queue_sweep, staff_with_email
 from coalition.roles import Role
 from coalition.site import absolute_url
 from events.models import Event, Policy, Registration, TrainingSession
@@ -114,11 +113,9 @@ def send_daily_digests(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     start = day_start(today)
     users = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.REGIONAL_COORDINATOR, profile__region__isnull=False)
-        .exclude(email="")
+        staff_with_email(Role.REGIONAL_COORDINATOR)
+        .filter(profile__region__isnull=False)
         .select_related("profile__region")
-        .distinct()
     )
     created = 0
     for user in users:
@@ -134,11 +131,19 @@ def send_daily_digests(*, today: date | None = None) -> int:
         )
         if not events:
             continue
-        created += email_user(
-            key=f"digest:events:user:{user.pk}:{today:%Y%m%d}",
-            user=user,
+        # Each coordinator's digest lists their own region's events, so it goes to one recipient at a time; the
+        # key keeps the format it had before notify_staff owned the sending, so nothing sent goes out again.
+        created += notify_staff(
+            recipients=[user],
+            key="digest:events",
+            key_for=lambda recipient: f"digest:events:user:{recipient.pk}:{today:%Y%m%d}",
             template="emails/events/digest",
-            context={"events": events, "region": user.profile.region, "url": absolute_url(reverse("events:list"))},
+            context={
+                "events": events,
+                "region": user.profile.region,
+                "url": absolute_url(reverse("events:list")),
+                "site_url": absolute_url(""),
+            },
         )
     return created
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coalition.access import require, staff_required
+from coalition.access import AuthenticatedHttpRequest, require, staff_required
 from events import exports, selectors, services
 from events.filters import AccreditationFilter, drop_region
 from events.forms import AccreditationForm, RevokeForm
@@ -18,7 +18,7 @@ from events.views.common import history, paginate, show_refusal
 
 
 @staff_required
-def accreditation_list(request: HttpRequest) -> HttpResponse:
+def accreditation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.view_accreditation")
     filterset = AccreditationFilter(
         request.GET or None, queryset=selectors.accreditations_for(request.user), user=request.user
@@ -33,7 +33,7 @@ def accreditation_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def accreditation_create(request: HttpRequest) -> HttpResponse:
+def accreditation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.add_accreditation")
     months = Policy.current().accreditation_valid_months
     form = AccreditationForm(
@@ -59,7 +59,7 @@ def _accreditation(request: HttpRequest, pk: int) -> Accreditation:
 
 
 @staff_required
-def accreditation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def accreditation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.view_accreditation")
     accreditation = _accreditation(request, pk)
     organization = accreditation.organization
@@ -79,7 +79,7 @@ def accreditation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def accreditation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def accreditation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.change_accreditation")
     accreditation = _accreditation(request, pk)
     form = RevokeForm(request.POST)

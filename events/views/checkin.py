@@ -7,12 +7,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coalition.access import require, staff_required
+from coalition.access import AuthenticatedHttpRequest, require, staff_required
 from events import services
 from events.forms import WalkInForm
 from events.models import Registration
@@ -20,7 +20,7 @@ from events.views.common import event_in_scope, show_refusal
 
 
 @staff_required
-def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:
+def event_checkin(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Check-in at the door: scan a QR code (``?code=``) or search, mark people present, add walk-ins, no-shows."""
     require(request, "events.change_registration")
     event = event_in_scope(request, pk)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coalition.access import require, scoped_region, staff_required
+from coalition.access import AuthenticatedHttpRequest, require, scoped_region, staff_required
 from coalition.middleware import request_budget
 from coalition.models import Region
 from events import exports, selectors, services
@@ -21,7 +21,7 @@ from events.views.common import in_scope, paginate, show_refusal
 
 @request_budget(max_bytes=10 * 1024 * 1024)  # the stations CSV (about 1 MB for 10,000 stations)
 @staff_required
-def station_list(request: HttpRequest) -> HttpResponse:
+def station_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.view_pollingstation")
     filterset = StationFilter(
         request.GET or None, queryset=selectors.stations_with_coverage(request.user), user=request.user
@@ -64,7 +64,7 @@ def station_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def station_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.view_pollingstation")
     station = get_object_or_404(PollingStation.objects.select_related("region"), pk=pk)
     in_scope(request, station.region)
@@ -97,7 +97,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.change_assignment")
     assignment = get_object_or_404(Assignment.objects.select_related("station__region"), pk=pk)
     in_scope(request, assignment.station.region)
@@ -107,7 +107,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def coverage(request: HttpRequest) -> HttpResponse:
+def coverage(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.view_assignment")
     regions = {region.code: region for region in Region.objects.all()}
     rows = [{**row, "region": regions[row["region__code"]]} for row in selectors.coverage_by_region(request.user)]

@@ -3,18 +3,18 @@ training session's enrolments. Every list and its export come from the same scop
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from coalition.access import require, staff_required
+from coalition.access import AuthenticatedHttpRequest, require, staff_required
 from events import exports, selectors
 from events.filters import AssignmentFilter, CertificateFilter, EnrolmentFilter, drop_region
 from events.views.common import paginate, session_in_scope
 
 
 @staff_required
-def certificate_list(request: HttpRequest) -> HttpResponse:
+def certificate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.view_certificate")
     filterset = CertificateFilter(
         request.GET or None, queryset=selectors.certificates_for(request.user), user=request.user
@@ -29,7 +29,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def assignment_list(request: HttpRequest) -> HttpResponse:
+def assignment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.view_assignment")
     data = request.GET.copy()
     data.setdefault("state", "active")  # the people deployed now, unless ended ones are asked for
@@ -44,7 +44,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def session_enrolments(request: HttpRequest, pk: int) -> HttpResponse:
+def session_enrolments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.view_enrolment")
     session = session_in_scope(request, pk)
     pass_mark = session.course.pass_mark

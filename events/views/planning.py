@@ -10,14 +10,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalition import audit, spreadsheets
-from coalition.access import require, scoped_region, staff_required
+from coalition.access import AuthenticatedHttpRequest, require, scoped_region, staff_required
 from events import selectors, services
 from events.forms import (
     ApproveForm,
@@ -36,7 +36,7 @@ from events.views.common import event_in_scope, history, paginate, show_refusal
 
 
 @staff_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.view_event")
     queryset = selectors.events_for(request.user).order_by("starts_at", "pk")
     filterset = EventFilter(request.GET or None, queryset=queryset, user=request.user)
@@ -76,7 +76,7 @@ def _events_export(events: Iterable[Any], fmt: str) -> HttpResponse:
 
 
 @staff_required
-def event_calendar(request: HttpRequest) -> HttpResponse:
+def event_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.view_event")
     today = timezone.localdate()
     try:
@@ -100,7 +100,7 @@ def event_calendar(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def event_create(request: HttpRequest) -> HttpResponse:
+def event_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.add_event")
     form = EventForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -120,7 +120,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.view_event")
     event = event_in_scope(request, pk)
     event = selectors.events_for(request.user).get(pk=event.pk)
@@ -144,7 +144,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def proposal_queue(request: HttpRequest) -> HttpResponse:
+def proposal_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Proposals waiting for a decision: a coordinator sees their region's, HQ staff all (national ones too)."""
     require(request, "events.approve_event")
     page, _query = paginate(request, selectors.proposals_for(request.user))
@@ -152,7 +152,7 @@ def proposal_queue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def event_review(request: HttpRequest, pk: int) -> HttpResponse:
+def event_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Approve or reject a proposal against its checklist (venue, akimat notice in time, campaign period)."""
     require(request, "events.approve_event")
     event = event_in_scope(request, pk)
@@ -188,7 +188,7 @@ def event_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def event_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.change_event")
     event = event_in_scope(request, pk)
     form = EventForm(request.POST or None, instance=event, user=request.user)
@@ -205,7 +205,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def event_notice(request: HttpRequest, pk: int) -> HttpResponse:
+def event_notice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.change_event")
     event = event_in_scope(request, pk)
     form = NoticeForm(request.POST)
@@ -225,7 +225,7 @@ def event_notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def event_status(request: HttpRequest, pk: int) -> HttpResponse:
+def event_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.change_event")
     event = event_in_scope(request, pk)
     try:
@@ -246,7 +246,7 @@ def event_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def rules_page(request: HttpRequest) -> HttpResponse:
+def rules_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show and edit the lead times, holidays, campaign period and policy (committee staff)."""
     require(request, "events.view_noticerule")
     can_edit = request.user.has_perm("events.change_policy")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coalition.access import require, staff_required
+from coalition.access import AuthenticatedHttpRequest, require, staff_required
 from coalition.middleware import request_budget
 from events import services
 from events.forms import ReportForm
@@ -19,7 +19,7 @@ from events.views.common import event_in_scope, show_refusal
 
 @request_budget(max_bytes=(services.MAX_REPORT_PHOTOS + 1) * services.PHOTO_MAX_BYTES)
 @staff_required
-def event_report(request: HttpRequest, pk: int) -> HttpResponse:
+def event_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.change_event")
     event = event_in_scope(request, pk)
     report = getattr(event, "report", None)
@@ -41,7 +41,7 @@ def event_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def event_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
+def event_photo(request: AuthenticatedHttpRequest, pk: int, photo: int) -> FileResponse:
     """Serve a report photo (``?size=thumb``: its thumbnail) to staff who may see photos, in their region."""
     require(request, "events.view_eventphoto")
     event = event_in_scope(request, pk)
@@ -60,7 +60,7 @@ def event_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
 
 @staff_required
 @require_POST
-def event_photo_delete(request: HttpRequest, pk: int, photo: int) -> HttpResponse:
+def event_photo_delete(request: AuthenticatedHttpRequest, pk: int, photo: int) -> HttpResponse:
     """Remove a photo from the event's report (who may file the report may remove its photos)."""
     require(request, "events.change_event")
     event = event_in_scope(request, pk)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coalition.access import require, staff_required
+from coalition.access import AuthenticatedHttpRequest, require, staff_required
 from events import exports, selectors, services
 from events.filters import SessionFilter, drop_region
 from events.forms import EnrolForm, ResultFormSet, SessionForm
@@ -18,7 +18,7 @@ from events.views.common import history, paginate, session_in_scope, show_refusa
 
 
 @staff_required
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.view_trainingsession")
     filterset = SessionFilter(request.GET or None, queryset=selectors.sessions_for(request.user), user=request.user)
     drop_region(filterset, request.user)
@@ -35,7 +35,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def session_create(request: HttpRequest) -> HttpResponse:
+def session_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.add_trainingsession")
     form = SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -50,7 +50,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.view_trainingsession")
     session = session_in_scope(request, pk)
     enrolments = list(session.enrolments.select_related("person", "certificate"))
@@ -92,7 +92,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+def session_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.add_enrolment")
     session = session_in_scope(request, pk)
     form = EnrolForm(request.POST, user=request.user)
@@ -110,7 +110,7 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def session_certify(request: HttpRequest, pk: int) -> HttpResponse:
+def session_certify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.add_certificate")
     session = session_in_scope(request, pk)
     try:
@@ -124,7 +124,7 @@ def session_certify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.change_certificate")
     certificate = get_object_or_404(Certificate, pk=pk)
     reason = request.POST.get("reason", "").strip()

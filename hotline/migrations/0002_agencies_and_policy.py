@@ -1,4 +1,4 @@
-"""Seed the recipient agencies and the first hotline policy (../shared/DOMAIN.md §7-8); staff edit both later."""
+"""Seed the recipient agencies and the first hotline policy (docs/domain.md §7-8); staff edit both later."""
 
 import datetime
 

@@ -1,33 +1,24 @@
-"""The emails committee staff get about applications: the digest of new ones, the reminder of waiting ones."""
+"""The emails committee staff get about applications: the digest of new ones, the reminder of waiting ones.
+
+Both go through coalition.outbox.notify_staff: one message per staff member, in their language, keyed
+``...:user:{pk}``.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Min, QuerySet
+from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 
-from coalition.models import user_language
-from coalition.outbox import enqueue_email
+from coalition.outbox import notify_staff, staff_with_email
 from coalition.roles import Role
 from coalition.site import absolute_url
 from members.models import Organization
 
 WAITING_DAYS = 3
-
-
-def _committee_staff() -> QuerySet[User]:
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.COMMITTEE_STAFF)
-        .exclude(email="")
-        .order_by("pk")
-        .distinct()
-    )
 
 
 def send_new_application_digest() -> int:
@@ -46,18 +37,12 @@ def send_new_application_digest() -> int:
         if not batch:
             return 0
         Organization.objects.filter(pk__in=[o.pk for o in batch]).update(digest_sent_at=timezone.now())
-        for user in _committee_staff():
-            enqueue_email(
-                key=f"members:digest:{batch[0].pk}-{batch[-1].pk}:user:{user.pk}",
-                recipient=user.email,
-                template="emails/members/new_applications_digest",
-                context={
-                    "organizations": batch,
-                    "user": user,
-                    "queue_url": absolute_url(reverse("members:staff_queue")),
-                },
-                language=user_language(user),
-            )
+        notify_staff(
+            recipients=staff_with_email(Role.COMMITTEE_STAFF),
+            key=f"members:digest:{batch[0].pk}-{batch[-1].pk}",
+            template="emails/members/new_applications_digest",
+            context={"organizations": batch, "queue_url": absolute_url(reverse("members:staff_queue"))},
+        )
     return len(batch)
 
 
@@ -71,18 +56,15 @@ def remind_waiting_applications(*, today: date | None = None) -> int:
     if not count:
         return 0
     with transaction.atomic():
-        for user in _committee_staff():
-            enqueue_email(
-                key=f"members:waiting:{today.isoformat()}:user:{user.pk}",
-                recipient=user.email,
-                template="emails/members/waiting_reminder",
-                context={
-                    "count": count,
-                    "oldest": summary["oldest"],
-                    "days": WAITING_DAYS,
-                    "user": user,
-                    "queue_url": absolute_url(reverse("members:staff_queue")),
-                },
-                language=user_language(user),
-            )
+        notify_staff(
+            recipients=staff_with_email(Role.COMMITTEE_STAFF),
+            key=f"members:waiting:{today.isoformat()}",
+            template="emails/members/waiting_reminder",
+            context={
+                "count": count,
+                "oldest": summary["oldest"],
+                "days": WAITING_DAYS,
+                "queue_url": absolute_url(reverse("members:staff_queue")),
+            },
+        )
     return count

@@ -50,7 +50,7 @@ def invitation_token(invitation: Invitation) -> str:
 def invitation_link(pk: int) -> str:
     """Return the link that opens invitation ``pk`` (made by the outbox when it sends the invitation)."""
     token = invitation_token(Invitation.objects.get(pk=pk))
-    return absolute_url(reverse("members:portal_accept", args=[token]))
+    return absolute_url(reverse("portal:accept", args=[token]))
 
 
 def member_organizations(user: User) -> QuerySet[Organization]:

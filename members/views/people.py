@@ -9,14 +9,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalition import spreadsheets
-from coalition.access import require, scoped_region, staff_required
+from coalition.access import AuthenticatedHttpRequest, require, scoped_region, staff_required
 from coalition.middleware import request_budget
 from coalition.models import Region
 from members import people_import, selectors
@@ -33,14 +33,14 @@ def mask_iin(iin: str) -> str:
     return "********" + iin[-4:] if iin else ""
 
 
-def _filtered(request: HttpRequest):
+def _filtered(request: AuthenticatedHttpRequest) -> tuple[PersonFilter, Region | None]:
     region = scoped_region(request.user)
     filterset = PersonFilter(request.GET or None, queryset=selectors.people(region=region), user=request.user)
     return filterset, region
 
 
 @staff_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "members.view_person")
     filterset, region = _filtered(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -63,7 +63,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def person_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def person_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     require(request, "members.view_person")
     if fmt not in ("csv", "xlsx"):
         raise Http404
@@ -99,7 +99,7 @@ def person_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @request_budget(max_bytes=lambda: settings.PEOPLE_IMPORT_MAX_BYTES + 1024 * 1024)
 @staff_required
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, *IMPORT_PERMS)
     scoped_region(request.user)  # a coordinator without a region is refused here, not after the upload
     form = PeopleImportForm(request.POST or None, request.FILES or None)
@@ -130,19 +130,19 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, *IMPORT_PERMS)
     return spreadsheets.csv_response(people_import.template_rows(), "people-import-template.csv")
 
 
-def _own_import(request: HttpRequest, pk: int) -> PeopleImport:
+def _own_import(request: AuthenticatedHttpRequest, pk: int) -> PeopleImport:
     """Return an upload of the current user (another user's is 404: its file holds personal data)."""
     require(request, *IMPORT_PERMS)
     return get_object_or_404(PeopleImport, pk=pk, uploaded_by=request.user)
 
 
 @staff_required
-def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = _own_import(request, pk)
     context = {"record": record, "expired": False, "plan": None, "rows": []}
     if record.status == PeopleImport.Status.PREVIEWED:
@@ -152,7 +152,9 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
             plan = people_import.preview(record, scope=scoped_region(request.user))
             known = {p.pk: p for p in Person.objects.filter(pk__in=[r.person_id for r in plan.rows if r.person_id])}
             context["plan"] = plan
-            context["rows"] = [(row, _changes(row, known.get(row.person_id))) for row in plan.rows]
+            context["rows"] = [
+                (row, _changes(row, known.get(row.person_id) if row.person_id else None)) for row in plan.rows
+            ]
     return render(request, "members/staff/people_import_preview.html", context)
 
 
@@ -174,7 +176,7 @@ def _changes(row: people_import.RowPlan, person: Person | None) -> list[tuple[st
 
 @require_POST
 @staff_required
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def import_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = _own_import(request, pk)
     try:
         totals = people_import.apply_import(

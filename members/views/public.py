@@ -28,7 +28,8 @@ def join(request: HttpRequest) -> HttpResponse:
         return ratelimited(request)
     language = (get_language() or "ru")[:2]
     form = ApplicationForm(request.POST or None, language=language)
-    if request.method == "POST" and form.is_valid():
+    # A valid form always carries its application (ApplicationForm.clean builds it when nothing is wrong).
+    if request.method == "POST" and form.is_valid() and form.application is not None:
         try:
             organization = services.submit_application(application=form.application)
         except ValidationError as exc:  # a race the form could not see: the same BIN a moment earlier

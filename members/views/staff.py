@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.http import require_POST
 
-from coalition.access import require, scoped_region, staff_required
+from coalition.access import AuthenticatedHttpRequest, require, scoped_region, staff_required
 from coalition.forms import errors_to_form
 from members import exports, minutes, selectors, services
 from members.filters import OrganizationFilter
@@ -42,7 +42,7 @@ PAGE_SIZE = 25
 
 
 @staff_required
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "members.view_organization")
     region = scoped_region(request.user)
     filterset = OrganizationFilter(
@@ -59,7 +59,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def organization_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def organization_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     require(request, "members.view_organization")
     if fmt not in ("csv", "xlsx"):
         raise Http404
@@ -75,7 +75,7 @@ def organization_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @staff_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "members.view_organization")
     region = scoped_region(request.user)
     page = Paginator(selectors.review_queue(region=region), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -87,7 +87,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "members.view_organization")
     organization = selectors.organization_detail(pk=pk, region=scoped_region(request.user))
     refusals = services.eligibility_refusals(
@@ -109,7 +109,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def organization_status(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "members.change_organization")
     organization = get_object_or_404(selectors.organizations(region=scoped_region(request.user)), pk=pk)
     form = StatusForm(request.POST)
@@ -131,14 +131,14 @@ def organization_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "members.view_committeemeeting")
     page = Paginator(selectors.meetings(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "members/staff/meeting_list.html", {"page": page})
 
 
 @staff_required
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "members.add_committeemeeting")
     form = MeetingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -156,7 +156,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "members.change_committeemeeting")
     meeting = get_object_or_404(CommitteeMeeting, pk=pk)
     form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
@@ -179,7 +179,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "members.view_committeemeeting")
     meeting = selectors.meeting_detail(pk=pk)
     try:
@@ -194,7 +194,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "members.add_decision")
     meeting = get_object_or_404(CommitteeMeeting, pk=pk)
     initial = {}
@@ -247,7 +247,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The minutes, generated from what was recorded, in Russian or Kazakh; as PDF with ?format=pdf."""
     require(request, "members.view_committeemeeting")
     meeting = selectors.meeting_detail(pk=pk)
@@ -263,7 +263,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def statement_list(request: HttpRequest) -> HttpResponse:
+def statement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "members.view_statementofsupport")
     region = scoped_region(request.user)
     page = Paginator(selectors.statements(region=region), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -271,7 +271,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def statement_create(request: HttpRequest) -> HttpResponse:
+def statement_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "members.add_statementofsupport")
     form = StatementForm(request.POST or None, initial={"made_on": timezone.localdate()}, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -283,7 +283,7 @@ def statement_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def statement_publication(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_publication(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "members.change_statementofsupport")
     statement = get_object_or_404(StatementOfSupport, pk=pk)
     publish = request.POST.get("may_publish") == "1"
@@ -293,13 +293,13 @@ def statement_publication(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def eligibility_list(request: HttpRequest) -> HttpResponse:
+def eligibility_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "members.view_ineligiblecategory")
     return render(request, "members/staff/eligibility_list.html", {"categories": IneligibleCategory.objects.all()})
 
 
 @staff_required
-def eligibility_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def eligibility_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     require(request, "members.change_ineligiblecategory" if pk else "members.add_ineligiblecategory")
     category = get_object_or_404(IneligibleCategory, pk=pk) if pk else IneligibleCategory()
     form = IneligibleCategoryForm(request.POST or None, instance=category)
@@ -312,7 +312,7 @@ def eligibility_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
 
 @staff_required
 @require_POST
-def organization_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Email the member's representatives an invitation to the member portal."""
     require(request, "members.add_invitation")
     organization = get_object_or_404(Organization, pk=pk)
@@ -329,7 +329,7 @@ def organization_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def profile_change_list(request: HttpRequest) -> HttpResponse:
+def profile_change_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "members.view_profilechange")
     changes = ProfileChange.objects.filter(status=ProfileChange.Status.PENDING).select_related(
         "organization", "requested_by"
@@ -339,7 +339,7 @@ def profile_change_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def profile_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_change_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "members.change_profilechange")
     change = get_object_or_404(ProfileChange, pk=pk)
     approve = request.POST.get("approve") == "1"
@@ -356,7 +356,7 @@ def profile_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a representative's withdrawal of their consent (committee staff)."""
     require(request, "members.change_consent")
     consent = get_object_or_404(Consent.objects.select_related("person"), pk=pk)
@@ -373,7 +373,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def committee(request: HttpRequest) -> HttpResponse:
+def committee(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The committee roster and the quorum rules; committee staff add members and rules here."""
     require(request, "members.view_committeemember")
     member_form = CommitteeMemberForm(request.POST or None, prefix="member", user=request.user)
@@ -407,7 +407,7 @@ def committee(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def committee_member_active(request: HttpRequest, pk: int) -> HttpResponse:
+def committee_member_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "members.change_committeemember")
     member = get_object_or_404(CommitteeMember, pk=pk)
     services.set_committee_member_active(

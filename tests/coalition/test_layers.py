@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-APPS = ["members", "events", "donations", "hotline", "dashboard"]
+APPS = ["members", "events", "donations", "hotline", "dashboard", "portal"]
 
 
 def _modules(*packages: str):

@@ -164,4 +164,4 @@ def test_member_representative_is_sent_to_the_portal(client_for, nobody):
 
     Person.objects.create(full_name="Представитель", user=nobody)
     response = client_for(nobody).get("/")
-    assert response.status_code == 302 and response.url == reverse("members:portal")
+    assert response.status_code == 302 and response.url == reverse("portal:home")

@@ -1,6 +1,6 @@
 """Parallel intake in 50 separate processes (each its own database connection) never lets the accepted total pass a cap.
 
-A plain check-then-insert overshoots under this load (../shared/STACK.md "Limits under concurrency"); the intake
+A plain check-then-insert overshoots under this load (docs/conventions.md "Limits under concurrency"); the intake
 locks the election row, so the caps hold exactly.
 """
 

@@ -328,7 +328,7 @@ def test_coordinator_creating_an_event_sees_it_proposed(client_for, coordinator)
 
 def test_portal_propose_and_see_registrations_of_our_people(client_for, member_rep, staff_user, nobody):
     org, rep = member_rep
-    url = reverse("members:portal_propose_event", args=[org.pk])
+    url = reverse("portal:propose_event", args=[org.pk])
     client = client_for(rep)
     assert client.get(url).status_code == 200
     starts = (timezone.localtime() + timedelta(days=20)).replace(hour=11, minute=0, second=0, microsecond=0)
@@ -344,7 +344,7 @@ def test_portal_propose_and_see_registrations_of_our_people(client_for, member_r
     bad = client.post(url, {**data, "ends_at": data["starts_at"]})
     assert bad.status_code == 200 and "ends_at" in bad.context["form"].errors
     response = client.post(url, data)
-    assert response.status_code == 302 and response["Location"] == reverse("members:portal_organization", args=[org.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("portal:organization", args=[org.pk])
     event = Event.objects.get(title="Пикет организации")
     assert event.status == Event.Status.PROPOSED and event.organization == org and event.created_by == rep
 
@@ -355,7 +355,7 @@ def test_portal_propose_and_see_registrations_of_our_people(client_for, member_r
     RegistrationFactory(event=other, person=volunteer)
     RegistrationFactory(event=EventFactory(title="Прошедшая", starts_at=timezone.now() - timedelta(days=3)))
     RegistrationFactory(event=EventFactory(title="Отменённая регистрация"), person=volunteer, status="cancelled")
-    page = client.get(reverse("members:portal_organization", args=[org.pk])).content.decode()
+    page = client.get(reverse("portal:organization", args=[org.pk])).content.decode()
     assert "Пикет организации" in page and "Proposed" in page
     assert "Чужая встреча" in page and "Волонтёр Организации" in page
     assert "Прошедшая" not in page and "Отменённая регистрация" not in page
@@ -368,7 +368,7 @@ def test_portal_propose_and_see_registrations_of_our_people(client_for, member_r
 
 def test_portal_propose_anonymous_goes_to_login(client, member_rep):
     org, _rep = member_rep
-    response = client.get(reverse("members:portal_propose_event", args=[org.pk]))
+    response = client.get(reverse("portal:propose_event", args=[org.pk]))
     assert response.status_code == 302 and "login" in response["Location"]
 
 

@@ -17,11 +17,12 @@ PUBLIC = {
     # Django's own: the login form, and the language switcher shown on every public page.
     "login",
     "set_language",
-    # Members: the application form, its thank-you page, the public list, and a portal invitation.
+    # Members: the application form, its thank-you page, the public list.
     "members:join",
     "members:join_done",
     "members:public_list",
-    "members:portal_accept",
+    # Member portal: an emailed invitation to open an account.
+    "portal:accept",
     # Election fund: the pledge form, its thank-you page, the public disclosure of donations.
     "donations:donate",
     "donations:pledged",

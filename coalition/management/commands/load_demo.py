@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -13,13 +15,13 @@ DEMO_MODULES = ["members.demo", "events.demo", "donations.demo", "hotline.demo"]
 class Command(BaseCommand):
     help = "Load the demo data (idempotent): the seed organizations, each app's data, one account per role."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--no-accounts", action="store_true", help="do not create the demo accounts")
         parser.add_argument(
             "--force", action="store_true", help="create demo accounts even with DEBUG off (never in production)"
         )
 
-    def handle(self, *args, no_accounts=False, force=False, **options):
+    def handle(self, *args: Any, no_accounts: bool = False, force: bool = False, **options: Any) -> None:
         if not no_accounts and not settings.DEBUG and not force:
             raise CommandError("Demo accounts have a known password: refused with DEBUG off (use --force).")
         created = members_demo.load_organizations()

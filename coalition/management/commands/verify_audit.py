@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from coalition import audit
@@ -6,7 +8,7 @@ from coalition import audit
 class Command(BaseCommand):
     help = "Verify the audit log's hash chain; exit non-zero at the first altered or missing entry."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         count, broken = audit.verify()
         if broken is not None:
             raise CommandError(

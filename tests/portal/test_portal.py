@@ -49,13 +49,13 @@ def test_staff_invites_and_the_representative_opens_an_account(client_for, staff
     response = client.post(
         path, {"username": "anna.petrova", "password1": "long-enough-pass-42", "password2": "long-enough-pass-42"}
     )
-    assert response.status_code == 302 and response.url == reverse("members:portal")
+    assert response.status_code == 302 and response.url == reverse("portal:home")
     person = member.affiliations.get().person
     person.refresh_from_db()
     assert person.user.username == "anna.petrova"
     assert client.get(path).status_code == 404  # single use
-    home = client.get(reverse("members:portal"))
-    assert home.status_code == 302 and home.url == reverse("members:portal_organization", args=[member.pk])
+    home = client.get(reverse("portal:home"))
+    assert home.status_code == 302 and home.url == reverse("portal:organization", args=[member.pk])
     assert "Наша организация" in client.get(home.url).content.decode()
 
 
@@ -63,9 +63,9 @@ def test_invitation_with_a_bad_token_or_expired_is_refused(client, member, staff
     portal.invite_representatives(organization=member, invited_by=staff_user)
     token = re.search(r"/portal/invitation/([^/\s]+)/", links.render(OutboundMessage.objects.get().body)).group(1)
     assert portal.open_invitation(token) is not None
-    assert client.get(reverse("members:portal_accept", args=["not-a-token"])).status_code == 404
+    assert client.get(reverse("portal:accept", args=["not-a-token"])).status_code == 404
     Invitation.objects.update(expires_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
-    assert client.get(reverse("members:portal_accept", args=[token])).status_code == 404
+    assert client.get(reverse("portal:accept", args=[token])).status_code == 404
 
 
 def test_only_members_are_invited(staff_user):
@@ -84,13 +84,13 @@ def test_coordinator_cannot_invite(client_for, coordinator, member):
 def test_representative_sees_nothing_of_other_organizations(client_for, representative, member):
     other = OrganizationFactory(status="admitted", joined_on=JOINED)
     client = client_for(representative)
-    for name in ("members:portal_organization", "members:portal_profile", "members:portal_nominate"):
+    for name in ("portal:organization", "portal:profile", "portal:nominate"):
         assert client.get(reverse(name, args=[other.pk])).status_code == 404
         assert client.get(reverse(name, args=[member.pk])).status_code == 200
 
 
 def test_portal_needs_login(client, member):
-    response = client.get(reverse("members:portal_organization", args=[member.pk]))
+    response = client.get(reverse("portal:organization", args=[member.pk]))
     assert response.status_code == 302 and reverse("login") in response.url
 
 
@@ -102,7 +102,7 @@ def test_contact_edit_applies_and_name_change_goes_to_review(client_for, represe
     client = client_for(representative)
     new_bin = bin_number()
     response = client.post(
-        reverse("members:portal_profile", args=[member.pk]),
+        reverse("portal:profile", args=[member.pk]),
         {
             "name_ru": "Новое имя",
             "short_name": member.short_name,
@@ -153,20 +153,20 @@ def test_bin_change_to_a_taken_bin_is_refused(representative, member):
 def test_nominate_a_volunteer_with_consent(client_for, representative, member):
     client = client_for(representative)
     response = client.post(
-        reverse("members:portal_nominate", args=[member.pk]), {"full_name": "Волонтёров Иван", "role": "volunteer"}
+        reverse("portal:nominate", args=[member.pk]), {"full_name": "Волонтёров Иван", "role": "volunteer"}
     )
     assert response.status_code == 200 and "consent" in response.context["form"].errors
     response = client.post(
-        reverse("members:portal_nominate", args=[member.pk]),
+        reverse("portal:nominate", args=[member.pk]),
         {"full_name": "Волонтёров Иван", "role": "volunteer", "phone": "+77011112233", "consent": "on"},
     )
     assert response.status_code == 302
     affiliation = Affiliation.objects.get(role="volunteer")
     assert affiliation.organization == member and affiliation.person.full_name == "Волонтёров Иван"
     assert Consent.objects.get(person=affiliation.person).purpose == "events"
-    assert "Волонтёров Иван" in client.get(reverse("members:portal_organization", args=[member.pk])).content.decode()
+    assert "Волонтёров Иван" in client.get(reverse("portal:organization", args=[member.pk])).content.decode()
 
 
 def test_suspended_member_loses_portal_access(client_for, representative, member):
     Organization.objects.filter(pk=member.pk).update(status="suspended")
-    assert client_for(representative).get(reverse("members:portal_organization", args=[member.pk])).status_code == 404
+    assert client_for(representative).get(reverse("portal:organization", args=[member.pk])).status_code == 404

@@ -1,4 +1,8 @@
-"""The member portal: a representative of an admitted organization sees and edits their organization only."""
+"""The member portal: a representative of an admitted organization sees and edits their organization only.
+
+A floor above members and events: the pages compose the members app's writes (`members.services.portal`) with the
+events app's (a proposal) and reads (its people's registrations, `portal.selectors`).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +12,24 @@ from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from coalition.access import AuthenticatedHttpRequest
 from coalition.forms import errors_to_form
 from coalition.views import ratelimited
+from events import services as event_services
+from events.forms import ProposalForm
 from members.forms import NOMINATION_CONSENT_TEXT, AcceptInvitationForm, MemberProfileForm, NominationForm
 from members.models import Affiliation, Organization
-from members.services import portal
+from members.services import portal as member_portal
+from portal import selectors
 
 
-def _member_organization(request: HttpRequest, pk: int) -> Organization:
+def _member_organization(request: AuthenticatedHttpRequest, pk: int) -> Organization:
     """Return the organization if the user represents it (404 otherwise: other members are invisible)."""
-    organization = portal.member_organizations(request.user).filter(pk=pk).select_related("region").first()
+    organization = member_portal.member_organizations(request.user).filter(pk=pk).select_related("region").first()
     if organization is None:
         raise Http404
     return organization
@@ -34,13 +41,13 @@ def _member_organization(request: HttpRequest, pk: int) -> Organization:
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if getattr(request, "limited", False):
         return ratelimited(request)
-    invitation = portal.open_invitation(token)
+    invitation = member_portal.open_invitation(token)
     if invitation is None:
-        return render(request, "members/portal/invitation_invalid.html", status=404)
+        return render(request, "portal/invitation_invalid.html", status=404)
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = portal.accept_invitation(
+            user = member_portal.accept_invitation(
                 token=token, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
             )
         except ValidationError as exc:
@@ -48,78 +55,63 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your account is ready."))
-            return redirect("members:portal")
-    return render(request, "members/portal/accept.html", {"form": form, "invitation": invitation})
+            return redirect("portal:home")
+    return render(request, "portal/accept.html", {"form": form, "invitation": invitation})
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    organizations = list(portal.member_organizations(request.user).select_related("region"))
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    organizations = list(member_portal.member_organizations(request.user).select_related("region"))
     if len(organizations) == 1:
-        return redirect("members:portal_organization", pk=organizations[0].pk)
-    return render(request, "members/portal/home.html", {"organizations": organizations})
+        return redirect("portal:organization", pk=organizations[0].pk)
+    return render(request, "portal/home.html", {"organizations": organizations})
 
 
 @login_required
-def organization(request: HttpRequest, pk: int) -> HttpResponse:
+def organization(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org = _member_organization(request, pk)
-    people = org.affiliations.filter(role__in=portal.NOMINATION_ROLES).select_related("person").order_by("role", "pk")
-    # events is built on members (the layer above): the portal's event panels reach up to it, and import it only
-    # here so members loads without events. To move to a floor above both apps (as dashboard/ is).
-    from events.models import Registration
-
-    events = org.events.select_related("region").order_by("-starts_at")[:20]
-    registrations = (
-        Registration.objects.filter(
-            person__affiliations__organization=org,
-            event__starts_at__gte=timezone.now(),
-            event__status__in=["planned", "notified"],
-        )
-        .exclude(status=Registration.Status.CANCELLED)
-        .select_related("event__region", "person")
-        .distinct()
-        .order_by("event__starts_at", "person__full_name")[:50]
-    )
     return render(
         request,
-        "members/portal/organization.html",
+        "portal/organization.html",
         {
             "organization": org,
             "statements": org.statements.order_by("-made_on"),
-            "people": people,
-            "events": events,
-            "registrations": registrations,
+            "people": selectors.nominated_people(org),
+            "events": selectors.organization_events(org),
+            "registrations": selectors.upcoming_registrations(org),
             "pending_changes": org.profile_changes.filter(status="pending"),
         },
     )
 
 
 @login_required
-def profile(request: HttpRequest, pk: int) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org = _member_organization(request, pk)
     initial = {f: getattr(org, f) for f in MemberProfileForm.base_fields}
     initial["phone"] = str(org.phone or "")
     form = MemberProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            change = portal.update_member_profile(organization=org, data=form.cleaned_data, changed_by=request.user)
+            change = member_portal.update_member_profile(
+                organization=org, data=form.cleaned_data, changed_by=request.user
+            )
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
             messages.success(request, _("The contact details were saved."))
             if change:
                 messages.info(request, _("The change of name or BIN was sent to the HQ staff for review."))
-            return redirect("members:portal_organization", pk=org.pk)
-    return render(request, "members/portal/profile.html", {"form": form, "organization": org})
+            return redirect("portal:organization", pk=org.pk)
+    return render(request, "portal/profile.html", {"form": form, "organization": org})
 
 
 @login_required
-def nominate(request: HttpRequest, pk: int) -> HttpResponse:
+def nominate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org = _member_organization(request, pk)
     form = NominationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        portal.nominate_person(
+        member_portal.nominate_person(
             organization=org,
             full_name=data["full_name"],
             role=data["role"],
@@ -133,17 +125,13 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(name)s was nominated as %(role)s.")
             % {"name": data["full_name"], "role": Affiliation.Role(data["role"]).label},
         )
-        return redirect("members:portal_organization", pk=org.pk)
-    return render(request, "members/portal/nominate.html", {"form": form, "organization": org})
+        return redirect("portal:organization", pk=org.pk)
+    return render(request, "portal/nominate.html", {"form": form, "organization": org})
 
 
 @login_required
-def propose_event(request: HttpRequest, pk: int) -> HttpResponse:
+def propose_event(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The representative proposes an event of their organization; the region's coordinator approves it."""
-    # events is the layer above members: see organization() above.
-    from events import services as event_services
-    from events.forms import ProposalForm
-
     org = _member_organization(request, pk)
     form = ProposalForm(request.POST or None, organization=org)
     if request.method == "POST" and form.is_valid():
@@ -153,5 +141,5 @@ def propose_event(request: HttpRequest, pk: int) -> HttpResponse:
             errors_to_form(form, exc)
         else:
             messages.success(request, _("The event was proposed; you will get an email when it is approved or not."))
-            return redirect("members:portal_organization", pk=org.pk)
-    return render(request, "members/portal/propose_event.html", {"form": form, "organization": org})
+            return redirect("portal:organization", pk=org.pk)
+    return render(request, "portal/propose_event.html", {"form": form, "organization": org})
