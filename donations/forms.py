@@ -14,9 +14,15 @@ from coalition.identifiers import is_valid_bin, is_valid_iin
 from donations import rules
 from donations.models import Donor, DonorCategory, Election, RuleVersion, Source
 
-# The voluntariness declaration, stored verbatim with every pledge. Change the version when the text changes.
-DECLARATION_VERSION = "2026-1"
+# The voluntariness declaration, stored verbatim with every pledge in the language it was shown in; its version is
+# derived from the shown text (rules.declaration_version), so it changes whenever the words or a translation do.
 DECLARATION_TEXT = _("I give my own money, of my own free will; no one asked me to or made me; I am not reimbursed.")
+
+
+def shown_declaration() -> tuple[str, str]:
+    """Return the declaration as shown in the active language, and its version."""
+    text = str(DECLARATION_TEXT)
+    return text, rules.declaration_version(text)
 
 
 def validate_payer_id(value: str) -> None:
@@ -44,6 +50,10 @@ class PledgeForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["declaration"].label = DECLARATION_TEXT  # one source for what is shown and what is stored
 
     def clean_payer_id(self) -> str:
         return self.cleaned_data["payer_id"].strip()
@@ -98,6 +108,7 @@ class RuleVersionForm(forms.ModelForm):
             "require_declaration",
             "return_deadline_days",
             "burst_threshold",
+            "near_cap_share",
         ]
         widgets = {
             "fund_opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -145,7 +156,7 @@ class RuleVersionForm(forms.ModelForm):
 class DonorForm(forms.ModelForm):
     class Meta:
         model = Donor
-        fields = ["identifier", "kind", "name", "citizenship", "category", "declaration_on_file", "notes"]
+        fields = ["identifier", "kind", "name", "citizenship", "category", "employer", "declaration_on_file", "notes"]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

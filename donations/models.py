@@ -13,10 +13,12 @@ donation, decision, ledger entry); split into modules they would only import eac
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any, TypedDict
 
 import pgtrigger
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -174,6 +176,18 @@ class RuleVersion(AppendOnlyModel):
         default=5,
         help_text=_("Alert the integrity officer when this many donors give on one day with the same purpose."),
     )
+    near_cap_share = models.DecimalField(
+        _("near-cap alert: share of the cap on all donations (per cent)"),
+        max_digits=5,
+        decimal_places=2,
+        default=rules.DEFAULT_NEAR_CAP_SHARE,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        help_text=_(
+            "Alert the integrity officer when one payer's kept money reaches this share of the cap on all "
+            "donations (or comes within 5 per cent of the per-donor cap, when there is one). A coalition default, "
+            "not the law."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -220,6 +234,7 @@ class RuleVersion(AppendOnlyModel):
             require_declaration=self.require_declaration,
             return_deadline_days=self.return_deadline_days,
             prohibited=dict(self.prohibited),
+            near_cap_share=self.near_cap_share,
         )
 
 
@@ -237,6 +252,12 @@ class Donor(models.Model):
         _("citizenship"), max_length=10, default="KZ", help_text=_('ISO 3166-1 alpha-2 code, or "stateless".')
     )
     category = models.CharField(_("category"), max_length=30, choices=DonorCategory.choices)
+    employer = models.CharField(
+        _("employer or organization"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the donor works, as recorded (the coercion alerts group donors by it)."),
+    )
     declaration_on_file = models.BooleanField(
         _("declaration on file"), default=False, help_text=_("A signed voluntariness declaration was received.")
     )
@@ -684,6 +705,8 @@ class CoercionAlert(models.Model):
     class Kind(models.TextChoices):
         SAME_PURPOSE_BURST = "same_purpose_burst", _("Many donors on one day with the same purpose")
         JUST_UNDER_CAP = "just_under_cap", _("Identical amounts just under a cap")
+        SAME_EMPLOYER_BURST = "same_employer_burst", _("Many donors on one day from the same employer")
+        NEAR_CAP = "near_cap", _("One payer near the cap")
 
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("election"))
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

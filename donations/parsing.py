@@ -190,10 +190,11 @@ class DonorRow:
     name: str
     citizenship: str
     category: str
+    employer: str | None = None  # None: the file has no employer column (the registry's value is kept)
 
 
 def parse_donors(content: bytes, categories: set[str]) -> ParsedFile:
-    """Parse a donor registry file (header ``id,kind,name,citizenship,category``)."""
+    """Parse a donor registry file (header ``id,kind,name,citizenship,category``, optionally ``employer``)."""
     parsed = ParsedFile()
     reader = _reader(content, DONOR_COLUMNS)
     for line, record in _records(reader, parsed):
@@ -229,6 +230,7 @@ def parse_donors(content: bytes, categories: set[str]) -> ParsedFile:
                 name=values["name"][:300],
                 citizenship="stateless" if citizenship == "STATELESS" else citizenship,
                 category=values["category"],
+                employer=None if record.get("employer") is None else record["employer"].strip()[:300],
             )
         )
     return parsed

@@ -8,7 +8,12 @@ from coalition.privacy import Privacy
 
 CLASSIFIED = {
     "Election": {"candidate_iin": Privacy.AUDITED},
-    "Donor": {"identifier": Privacy.AUDITED, "name": Privacy.AUDITED, "notes": Privacy.PERSONAL},
+    "Donor": {
+        "identifier": Privacy.AUDITED,
+        "name": Privacy.AUDITED,
+        "notes": Privacy.PERSONAL,
+        "employer": Privacy.PERSONAL,
+    },
     "Pledge": {"payer_id": Privacy.AUDITED, "name": Privacy.AUDITED, "declaration_text": Privacy.AUDITED},
     "Donation": {"payer_id": Privacy.AUDITED, "payer_name": Privacy.AUDITED},
     "LedgerEntry": {"payer_id": Privacy.AUDITED},

@@ -1,4 +1,4 @@
-"""The compliance report (JSON, CSV, XLSX, PDF) and the public disclosure dataset (CSV).
+"""The compliance report (JSON, CSV, XLSX, PDF) and the public disclosure dataset (CSV, JSON).
 
 Every format carries the same content: the JSON is the reference, the others are for people. Cells that a
 spreadsheet would run as a formula are neutralised with a leading apostrophe.
@@ -183,14 +183,50 @@ def render(data: dict, fmt: str) -> bytes:
     raise ValueError(f"Unknown report format: {fmt}")
 
 
-def disclosure_csv(election: Election) -> bytes:
-    """Return the public disclosure dataset: the fund's totals by source (no personal data)."""
-    rows: list[list[object]] = [["election", "source", "donations", "received", "accepted"]]
-    for row in selectors.source_totals(election):
-        rows.append([election.slug, row["source"], row["count"], money(row["received"]), money(row["accepted"])])
+def disclosure_data(election: Election) -> dict[str, Any]:
+    """Return the public disclosure dataset: the fund's totals by source, as the law has them published.
+
+    Totals and sources only — no donor, no payment line, no personal data. The CSV, the JSON and the public page
+    all show these figures. Amounts are strings with two decimals, in tenge.
+    """
+    updated_on = selectors.disclosure_updated_on(election)
     totals = selectors.fund_totals(election)
-    rows.append([election.slug, "total", totals["count"], money(totals["received"]), money(totals["accepted"])])
+    return {
+        "election": election.slug,
+        "name": election.name,
+        "currency": "KZT",
+        "updated_on": updated_on.isoformat() if updated_on else None,
+        "sources": [
+            {
+                "source": row["source"],
+                "donations": row["count"],
+                "received": money(row["received"]),
+                "accepted": money(row["accepted"]),
+            }
+            for row in selectors.source_totals(election)
+        ],
+        "total": {
+            "donations": totals["count"],
+            "received": money(totals["received"]),
+            "accepted": money(totals["accepted"]),
+        },
+    }
+
+
+def disclosure_csv(election: Election) -> bytes:
+    """Return the public disclosure dataset as CSV: one line per source, then the total."""
+    data = disclosure_data(election)
+    rows: list[list[object]] = [["election", "source", "donations", "received", "accepted"]]
+    for row in data["sources"]:
+        rows.append([election.slug, row["source"], row["donations"], row["received"], row["accepted"]])
+    total = data["total"]
+    rows.append([election.slug, "total", total["donations"], total["received"], total["accepted"]])
     return spreadsheets.csv_bytes(rows)
+
+
+def disclosure_json(election: Election) -> bytes:
+    """Return the public disclosure dataset as JSON (the same figures as the CSV)."""
+    return json.dumps(disclosure_data(election), ensure_ascii=False, indent=2).encode()
 
 
 def auditor_pack(election: Election, report_date) -> bytes | None:

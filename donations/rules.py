@@ -8,6 +8,7 @@ election starts with.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -71,6 +72,12 @@ PROHIBITED_CODES = (*DEFAULT_PROHIBITED, *OPTIONAL_PROHIBITED)
 DEFAULT_MZP = Decimal("85000")
 DEFAULT_CAPS_MZP = {OWN: Decimal("5000"), ASSOCIATION: Decimal("7000"), DONATIONS: Decimal("15000")}
 DEFAULT_RETURN_DEADLINE_DAYS = 10
+# The near-cap coercion alert: one payer's kept money at this share (in %) of the cap on all donations. The law
+# caps only the total of all donations (Art. 34), so "near the cap" for one payer is a coalition default, not law:
+# 1 % of 15,000 × МЗП is 150 × МЗП, 12,750,000 ₸ at the 2026 МЗП — far above what an ordinary supporter gives.
+DEFAULT_NEAR_CAP_SHARE = Decimal("1.00")
+# How close under the per-donor cap (when there is one) counts as "just under" it.
+NEAR_FRACTION = Decimal("0.05")
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class RuleSet:
     return_deadline_days: int = DEFAULT_RETURN_DEADLINE_DAYS
     prohibited: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PROHIBITED))
     version: int = 0
+    near_cap_share: Decimal = DEFAULT_NEAR_CAP_SHARE
 
     def cap(self, source: str) -> Decimal:
         """Return the cap on ``source`` in tenge."""
@@ -100,6 +108,19 @@ class RuleSet:
     def per_donor_cap(self) -> Decimal | None:
         """Return the per-donor cap in tenge, or None when the election has none."""
         return None if self.per_donor_cap_mzp is None else _money(self.mzp * Decimal(self.per_donor_cap_mzp))
+
+    @property
+    def near_cap_floor(self) -> Decimal:
+        """Return what one payer's kept money must reach to raise the near-cap alert, in tenge.
+
+        The lower of: ``near_cap_share`` % of the legal cap on all donations, and — when the election has a
+        per-donor cap — that cap less ``NEAR_FRACTION``.
+        """
+        floors = [_money(self.cap(DONATIONS) * Decimal(self.near_cap_share) / 100)]
+        per_donor = self.per_donor_cap
+        if per_donor is not None:
+            floors.append(_money(per_donor * (1 - NEAR_FRACTION)))
+        return min(floors)
 
 
 @dataclass(frozen=True)
@@ -266,6 +287,15 @@ def _apply_caps(rules: RuleSet, amount: Decimal, source: str, totals: Totals) ->
     return Outcome(PARTIALLY_ACCEPTED, source, allowed, amount - allowed, RETURNED, reasons)
 
 
+def declaration_version(text: str) -> str:
+    """Return the version of a declaration's text: the first 12 hex digits of its SHA-256 (UTF-8).
+
+    Derived from the words themselves, so any change of the text (or of its translation) is a new version, and
+    a stored pledge's text can be checked against its version.
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
 def due_on(rules: RuleSet, decided_on: date) -> date:
     """Return the deadline for returning or transferring refused money decided on ``decided_on``."""
     return decided_on + timedelta(days=rules.return_deadline_days)
@@ -283,6 +313,8 @@ class Gift:
     payer_id: str
     amount: Decimal
     purpose: str
+    employer: str = ""  # the payer's employer or organization as the donor registry records it; "" when unknown
+    accepted: Decimal | None = None  # the part credited; None: the whole amount
 
 
 @dataclass(frozen=True)
@@ -297,6 +329,8 @@ class Signal:
 
 SAME_PURPOSE_BURST = "same_purpose_burst"
 JUST_UNDER_CAP = "just_under_cap"
+SAME_EMPLOYER_BURST = "same_employer_burst"
+NEAR_CAP = "near_cap"
 _REFERENCE = re.compile(r"\bEF-[A-Z0-9]{8}\b", re.IGNORECASE)
 _NOISE = re.compile(r"[\d\W_]+", re.UNICODE)
 
@@ -307,22 +341,37 @@ def normalize_purpose(purpose: str) -> str:
 
 
 def coercion_signals(
-    gifts: Iterable[Gift], *, threshold: int, per_donor_cap: Decimal | None, near_fraction: Decimal = Decimal("0.05")
+    gifts: Iterable[Gift],
+    *,
+    threshold: int,
+    per_donor_cap: Decimal | None,
+    near_fraction: Decimal = NEAR_FRACTION,
+    near_cap_floor: Decimal | None = None,
+    kept: Mapping[str, Decimal] | None = None,
 ) -> list[Signal]:
     """Return the patterns that may mean donors were made to give.
 
     - many different donors on one day whose transfers carry the same purpose text (e.g. naming an employer);
-    - many different donors giving the identical amount just under the per-donor cap (within ``near_fraction``).
+    - many different donors on one day whom the donor registry records with the same employer or organization;
+    - many different donors giving the identical amount just under the per-donor cap (within ``near_fraction``);
+    - one payer whose kept money (``kept``, by payer id) reached ``near_cap_floor`` (see
+      :attr:`RuleSet.near_cap_floor`): dated the day their credited gifts first reached it.
     """
     gifts = list(gifts)
     signals: list[Signal] = []
     by_purpose: dict[tuple[date, str], list[Gift]] = defaultdict(list)
+    by_employer: dict[tuple[date, str], list[Gift]] = defaultdict(list)
     for gift in gifts:
         text = normalize_purpose(gift.purpose)
         if text:
             by_purpose[(gift.received_on, text)].append(gift)
+        employer = normalize_employer(gift.employer)
+        if employer:
+            by_employer[(gift.received_on, employer)].append(gift)
     for (day, text), group in sorted(by_purpose.items()):
         signals.extend(_signal(SAME_PURPOSE_BURST, text, day, group, threshold))
+    for (day, employer), group in sorted(by_employer.items()):
+        signals.extend(_signal(SAME_EMPLOYER_BURST, employer, day, group, threshold))
     if per_donor_cap is not None and per_donor_cap > 0:
         floor = per_donor_cap * (1 - near_fraction)
         by_amount: dict[Decimal, list[Gift]] = defaultdict(list)
@@ -331,6 +380,44 @@ def coercion_signals(
                 by_amount[_money(gift.amount)].append(gift)
         for amount, group in sorted(by_amount.items()):
             signals.extend(_signal(JUST_UNDER_CAP, str(amount), min(g.received_on for g in group), group, threshold))
+    if near_cap_floor is not None and near_cap_floor > 0 and kept:
+        signals.extend(near_cap_signals(gifts, floor=near_cap_floor, kept=kept))
+    return signals
+
+
+def normalize_employer(employer: str) -> str:
+    """Return the employer's name lower-cased with punctuation and quotes dropped (ТОО «Ромашка» = тоо ромашка)."""
+    return " ".join(re.sub(r"[\W_]+", " ", employer, flags=re.UNICODE).lower().split())
+
+
+def near_cap_signals(gifts: Iterable[Gift], *, floor: Decimal, kept: Mapping[str, Decimal]) -> list[Signal]:
+    """Return one signal per payer whose kept money reached ``floor``, with all their gifts."""
+    by_payer: dict[str, list[Gift]] = defaultdict(list)
+    for gift in gifts:
+        if gift.payer_id:
+            by_payer[gift.payer_id].append(gift)
+    signals = []
+    for payer_id, group in sorted(by_payer.items()):
+        total = _money(kept.get(payer_id, ZERO))
+        if total < floor:
+            continue
+        group.sort(key=lambda g: (g.received_on, g.donation_id))
+        running, day = ZERO, group[-1].received_on  # reached by corrections alone: the last gift's day
+        for gift in group:
+            running += gift.amount if gift.accepted is None else gift.accepted
+            if running >= floor:
+                day = gift.received_on
+                break
+        signals.append(
+            Signal(
+                kind=NEAR_CAP,
+                key=payer_id,
+                on_date=day,
+                donation_ids=tuple(sorted(g.donation_id for g in group)),
+                donor_count=1,
+                total=total,
+            )
+        )
     return signals
 
 

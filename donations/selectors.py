@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 
 from coalition.aggregates import one_row, totals
@@ -82,6 +82,25 @@ def cap_totals(election: Election, payer_id: str) -> rules.Totals:
         donations=by_source[rules.DONATIONS],
         donor=donor,
     )
+
+
+def payers_kept_at_least(election: Election, floor: Decimal) -> dict[str, Decimal]:
+    """Return the donors (payer id → money credited and kept) whose kept donations reached ``floor``: one grouped
+    aggregate over the ledger's donor index."""
+    rows = (
+        LedgerEntry.objects.filter(KEPT, election=election, source=rules.DONATIONS)
+        .exclude(payer_id="")
+        .values("payer_id")
+        .annotate(kept=Sum("amount"))
+        .filter(kept__gte=floor)
+    )
+    return {row["payer_id"]: row["kept"] for row in rows}
+
+
+def registry_employer() -> Subquery:
+    """Return, for a query over donations, the employer or organization the donor registry records for the payer
+    ("" when none): read at query time, so a donor registered after their gift still counts."""
+    return Subquery(Donor.objects.filter(identifier=OuterRef("payer_id")).values("employer")[:1])
 
 
 def current_rule_version(election: Election) -> RuleVersion | None:
@@ -272,6 +291,16 @@ def source_totals(election: Election) -> list[dict]:
     return [
         {"source": r["source"], "count": r["n"], "received": r["received"], "accepted": r["accepted"]} for r in rows
     ]
+
+
+def disclosure_updated_on(election: Election) -> date | None:
+    """Return the day the published figures last changed: the latest ledger day or the last finished import."""
+    ledger_day = LedgerDayTally.objects.filter(election=election).aggregate(day=Max("entry_date"))["day"]
+    finished = StatementImport.objects.filter(election=election, finished_at__isnull=False).aggregate(
+        at=Max("finished_at")
+    )["at"]
+    days = [day for day in (ledger_day, timezone.localdate(finished) if finished else None) if day is not None]
+    return max(days) if days else None
 
 
 def actions_due(election: Election | None = None, *, today: date | None = None, within_days: int = 2) -> dict:

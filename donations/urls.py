@@ -10,7 +10,10 @@ urlpatterns = [
     # Public
     path("donate/", public.donate, name="donate"),
     path("donate/thanks/", public.pledged, name="pledged"),
+    path("fund/", public.fund, name="fund"),
+    path("fund/<slug:slug>/", public.fund, name="fund_election"),
     path("donations/<slug:slug>/disclosure.csv", public.disclosure, name="disclosure"),
+    path("donations/<slug:slug>/disclosure.json", public.disclosure_json, name="disclosure_json"),
     # Finance officers
     path("donations/", staff.index, name="index"),
     path("donations/elections/", staff.elections, name="elections"),

@@ -254,6 +254,12 @@ class Event(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    schedule_version = models.PositiveIntegerField(
+        _("time and place version"),
+        default=0,
+        editable=False,
+        help_text=_("Counts the changes of time or place; registrants are told once per version."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -343,6 +349,12 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(
+        _("attendance confirmed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the person confirmed from their personal link that they are coming."),
+    )
     walk_in = models.BooleanField(_("walk-in"), default=False, help_text=_("Registered at the door."))
 
     class Meta:

@@ -109,7 +109,8 @@ def approval_checklist(
     """Check a proposed event: venue given, akimat notice in time, inside the campaign period.
 
     A FAIL blocks the approval (no venue; the notice deadline passed or the notice went late, so the event cannot
-    lawfully be held); agitation outside the campaign period is a WARN the approver sees and the record keeps.
+    lawfully be held); a notice not sent yet while its deadline is ahead, and agitation outside the campaign period,
+    are a WARN the approver sees and the record keeps. Only a notice sent by its deadline earns the PASS.
     """
     venue = place.strip()
     items = [
@@ -134,11 +135,13 @@ def approval_checklist(
             detail % {"sent": notice_sent_on.strftime("%d.%m.%Y"), "date": notice_deadline.strftime("%d.%m.%Y")},
         )
     elif today <= notice_deadline:
+        # Not sent yet is not "in time" (#22): no green tick until the notice has gone; the approver sees a warning
+        # and may still approve, since the notice can follow before its deadline.
         notice = ChecklistItem(
             "notice",
             _("Akimat notice in time"),
-            PASS,
-            _("Can still be sent: the deadline is %(date)s (%(days)d days left).")
+            WARN,
+            _("No notice has been sent yet: it must go by %(date)s (%(days)d days left).")
             % {"date": notice_deadline.strftime("%d.%m.%Y"), "days": (notice_deadline - today).days},
         )
     else:
@@ -176,6 +179,26 @@ def proxies_allowed(policy_value: int) -> int:
     return max(1, min(policy_value, PROXIES_PER_STATION_MAX))
 
 
+SCHEDULE_FIELDS = frozenset({"place", "starts_at", "ends_at"})
+
+
+def schedule_changed(changed: Collection[str]) -> bool:
+    """Return whether an edit changed what registrants must be told about: the event's time or place."""
+    return bool(SCHEDULE_FIELDS.intersection(changed))
+
+
+def attendance_confirmation_refusal(*, registration_status: str, event_open: bool) -> str | None:
+    """Return why a registration cannot be confirmed as "I'm coming", or None when it can.
+
+    Only a registration holding a seat (not waiting, not cancelled) of an event still open can be confirmed.
+    """
+    if not event_open:
+        return _("This event is no longer open: there is nothing to confirm.")
+    if registration_status != "confirmed":
+        return _("Only a registration with a seat can be confirmed (not one on the waiting list or cancelled).")
+    return None
+
+
 def needs_review_again(*, was_approved: bool, changed: Collection[str]) -> bool:
     """Return whether an edit sends an approved event back to review: a reviewed field (time, place...) changed."""
     return was_approved and bool(REVIEWED_EVENT_FIELDS.intersection(changed))
@@ -191,5 +214,33 @@ def certification_refusal(*, session_ends_at: datetime, cancelled: bool, now: da
     if session_ends_at > now:
         return _("The session has not taken place yet: this can be recorded from %(end)s.") % {
             "end": timezone.localtime(session_ends_at).strftime("%d.%m.%Y %H:%M")
+        }
+    return None
+
+
+# --- The check-in window (#22) -----------------------------------------------------------------------------------
+# A check-in says the person was at the event, and certificates and attendance reports rest on it: the door opens
+# 12 hours before the start (staff set up the evening before a morning event, and a person who arrives early is
+# still counted) and closes 6 hours after the end (the paper list of a crowded door is typed in that night).
+# Nobody is checked in days ahead or days later.
+CHECK_IN_OPENS_BEFORE = timedelta(hours=12)
+CHECK_IN_CLOSES_AFTER = timedelta(hours=6)
+
+
+def check_in_window(*, starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
+    """Return when check-in at an event opens and when it closes."""
+    return starts_at - CHECK_IN_OPENS_BEFORE, ends_at + CHECK_IN_CLOSES_AFTER
+
+
+def check_in_refusal(*, now: datetime, starts_at: datetime, ends_at: datetime) -> str | None:
+    """Return why nobody can be checked in at ``now`` (None inside the window)."""
+    opens, closes = check_in_window(starts_at=starts_at, ends_at=ends_at)
+    if now < opens:
+        return _("Check-in opens at %(time)s, 12 hours before the event starts.") % {
+            "time": timezone.localtime(opens).strftime("%d.%m.%Y %H:%M")
+        }
+    if now > closes:
+        return _("Check-in closed at %(time)s, 6 hours after the event ended.") % {
+            "time": timezone.localtime(closes).strftime("%d.%m.%Y %H:%M")
         }
     return None

@@ -16,10 +16,12 @@ from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
 
+from coalition.dates import day_end
 from coalition.identifiers import validate_bin, validate_iin
 from coalition.models import Region
 from coalition.scoping import ScopedForm
@@ -291,8 +293,13 @@ class DecisionForm(ScopedForm, forms.Form):
         help_text=_("Required for a rejection; the applicant receives it."),
     )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, meeting: CommitteeMeeting | None = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
+        if meeting is not None:
+            # Only applications filed by the day of the meeting can be decided at it (the service refuses the rest).
+            field = cast(forms.ModelMultipleChoiceField, self.fields["organizations"])
+            applicants = cast("QuerySet[Organization]", field.queryset)
+            field.queryset = applicants.filter(created_at__lt=day_end(meeting.held_on))
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Record the decision")))
 

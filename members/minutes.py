@@ -11,6 +11,9 @@ from django.template.loader import render_to_string
 # WeasyPrint logs every rendering step at INFO; keep its warnings (missing fonts, bad CSS) only.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
+# The languages the minutes are printed in: the committee's two official languages and English for observers.
+LANGUAGES = ("ru", "kk", "en")
+
 
 def render_pdf(request: HttpRequest, context: dict) -> bytes:
     """Return the minutes as PDF bytes (WeasyPrint needs Pango on the machine; see docs/members.md)."""

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -86,6 +87,11 @@ class Organization(models.Model):
     def name(self) -> str:
         """Return the full name in the active language, falling back to Russian."""
         return getattr(self, f"name_{(get_language() or 'ru')[:2]}", "") or self.name_ru
+
+    @property
+    def applied_on(self) -> date:
+        """Return the day the application was filed, in the coalition's time zone."""
+        return timezone.localdate(self.created_at)
 
     @property
     def application_number(self) -> str:

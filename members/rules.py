@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 
@@ -60,6 +61,16 @@ def quorum(*, committee_size: int, share: Decimal, strictly_more: bool) -> int:
 def motion_adopted(*, present: int, required: int, votes_for: int) -> bool:
     """Return whether a motion passes: the quorum is present and more than half of those present vote for it."""
     return present >= required and votes_for * 2 > present
+
+
+def decided_before_applying(*, held_on: date, applied_on: date) -> bool:
+    """Return whether a meeting would decide an application filed after it was held.
+
+    The committee can only vote on an application it had before it: an admission dated before the application
+    would give the organization a joining date earlier than its application, and the letter would say so.
+    The same calendar day is allowed (an application filed in the morning, decided at the evening meeting).
+    """
+    return held_on < applied_on
 
 
 def name_key(full_name: str) -> tuple[str, ...]:

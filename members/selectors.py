@@ -80,10 +80,14 @@ def published_statements() -> QuerySet[StatementOfSupport]:
     )
 
 
-def meetings() -> QuerySet[CommitteeMeeting]:
-    return CommitteeMeeting.objects.annotate(
+def meetings(*, held_from: date | None = None) -> QuerySet[CommitteeMeeting]:
+    """Return the meetings, latest first; with ``held_from``, only those held on or after that day."""
+    qs = CommitteeMeeting.objects.annotate(
         attendee_count=Count("attendees", distinct=True), decision_count=Count("decisions", distinct=True)
-    ).order_by("-held_on", "-pk")
+    )
+    if held_from is not None:
+        qs = qs.filter(held_on__gte=held_from)
+    return qs.order_by("-held_on", "-pk")
 
 
 def meeting_detail(*, pk: int) -> CommitteeMeeting:

@@ -16,6 +16,21 @@ _run = os.environ.setdefault("COALITION_TEST_RUN", uuid.uuid4().hex[:8])
 # Each test run and xdist worker gets its own cache keys and Celery queue on the shared Redis,
 # so a developer's running worker never picks up a test's task (and tests never see each other's keys).
 CACHES["default"]["KEY_PREFIX"] = f"test-{_run}-{_worker}"  # noqa: F405
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Give each xdist worker its own Redis database for the cache (gw0 -> 1, gw1 -> 2, …; a plain run keeps the
+    URL's): tests that empty the cache (``cache.clear()`` is FLUSHDB) or read every rate-limit key must not see
+    another worker's keys, nor wipe them mid-test."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if not worker.startswith("gw") or parts.scheme not in ("redis", "rediss"):
+        return url
+    return urlunsplit(parts._replace(path=f"/{1 + int(worker[2:]) % 15}"))
+
+
+CACHES["default"]["LOCATION"] = _worker_database(CACHES["default"]["LOCATION"], _worker)  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"test-{_run}-{_worker}"
 # Several checkouts or helpers may test against one server at once: TEST_DB_SUFFIX keeps their databases apart.
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{os.environ.get('TEST_DB_SUFFIX', '')}"}  # noqa: F405

@@ -21,20 +21,33 @@ def detect_coercion(*, election: Election) -> list[CoercionAlert]:
     version = selectors.current_rule_version(election)
     if version is None:
         return []
+    # The employer as the donor registry records it, not guessed from the purpose text.
+    rows = (
+        Donation.objects.filter(election=election, source=rules.DONATIONS)
+        .exclude(verdict__in=[rules.TO_BUDGET])
+        .annotate(employer=selectors.registry_employer())
+        .values("pk", "received_on", "payer_id", "amount", "accepted_amount", "purpose", "employer")
+    )
     gifts = [
         rules.Gift(
-            donation_id=d["pk"],
-            received_on=d["received_on"],
-            payer_id=d["payer_id"],
-            amount=d["amount"],
-            purpose=d["purpose"],
+            donation_id=row["pk"],
+            received_on=row["received_on"],
+            payer_id=row["payer_id"],
+            amount=row["amount"],
+            purpose=row["purpose"],
+            employer=row["employer"] or "",
+            accepted=row["accepted_amount"],
         )
-        for d in Donation.objects.filter(election=election, source=rules.DONATIONS)
-        .exclude(verdict__in=[rules.TO_BUDGET])
-        .values("pk", "received_on", "payer_id", "amount", "purpose")
+        for row in rows
     ]
+    ruleset = version.as_rules(election)
+    floor = ruleset.near_cap_floor
     signals = rules.coercion_signals(
-        gifts, threshold=version.burst_threshold, per_donor_cap=version.as_rules(election).per_donor_cap
+        gifts,
+        threshold=version.burst_threshold,
+        per_donor_cap=ruleset.per_donor_cap,
+        near_cap_floor=floor,
+        kept=selectors.payers_kept_at_least(election, floor),
     )
     if not signals:
         return []

@@ -42,6 +42,7 @@ RULE_FIELDS = (
     "return_deadline_days",
     "prohibited",
     "burst_threshold",
+    "near_cap_share",
     "source",
 )
 
@@ -59,6 +60,7 @@ def default_rule_values(*, fund_opens_on: date, fund_closes_on: date) -> dict[st
         "require_declaration": False,
         "return_deadline_days": rules.DEFAULT_RETURN_DEADLINE_DAYS,
         "prohibited": dict(rules.DEFAULT_PROHIBITED),
+        "near_cap_share": rules.DEFAULT_NEAR_CAP_SHARE,
     }
 
 
@@ -208,15 +210,16 @@ def save_donor(*, donor: Donor, changed_by) -> Donor:
 
 
 def import_donors(*, content: bytes, actor=None) -> dict[str, Any]:
-    """Upsert the registry from a CSV (``id,kind,name,citizenship,category``); return a summary."""
+    """Upsert the registry from a CSV (``id,kind,name,citizenship,category``, optionally ``employer``); return a
+    summary."""
     parsed = parse_donors(content, set(DonorCategory.values))
     created = updated = 0
     with transaction.atomic():
         for row in parsed.rows:
-            _donor, was_created = Donor.objects.update_or_create(
-                identifier=row.identifier,
-                defaults={"kind": row.kind, "name": row.name, "citizenship": row.citizenship, "category": row.category},
-            )
+            defaults = {"kind": row.kind, "name": row.name, "citizenship": row.citizenship, "category": row.category}
+            if row.employer is not None:
+                defaults["employer"] = row.employer
+            _donor, was_created = Donor.objects.update_or_create(identifier=row.identifier, defaults=defaults)
             created += was_created
             updated += not was_created
         audit.record(

@@ -33,6 +33,7 @@ from donations.models import (
 )
 from donations.parsing import StatementRow
 from donations.services import bulk
+from donations.services.alerts import detect_coercion
 
 PLEDGE_REFERENCE = re.compile(r"\bEF-[A-Z0-9]{8}\b")
 
@@ -164,6 +165,9 @@ def record_donation(
                 obj=donation,
                 data={"verdict": decision.verdict, "reasons": decision.reasons, "rule_version": version.number},
             )
+    if statement is None:
+        # A manual entry is checked for coercion patterns at once, as a statement import is once it ends.
+        detect_coercion(election=election)
     return donation
 
 

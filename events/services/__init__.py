@@ -7,7 +7,7 @@ One module per subject; this package re-exports their public functions, so ``fro
 from events.services.accreditation import default_accreditation_end, record_accreditation, revoke_accreditation
 from events.services.approval import approve_event, notify_approvers, reject_event
 from events.services.consent import CONSENT_TEXT_VERSION, Applicant, consent_text
-from events.services.deployment import ImportReport, StationImportError, assign, end_assignment, import_stations
+from events.services.deployment import assign, end_assignment
 from events.services.events import (
     apply_notice_rule,
     cancel_event,
@@ -25,6 +25,8 @@ from events.services.registration import (
     check_in_once,
     checkin_qr,
     checkin_url,
+    confirm_attendance,
+    notify_schedule_change,
     register,
     registration_links,
     registration_manage_link,
@@ -58,9 +60,7 @@ __all__ = [
     "PHOTOS_PER_REPORT",
     "PHOTO_MAX_BYTES",
     "Applicant",
-    "ImportReport",
     "Result",
-    "StationImportError",
     "add_walk_in",
     "apply_notice_rule",
     "approve_event",
@@ -72,6 +72,7 @@ __all__ = [
     "checkin_qr",
     "checkin_url",
     "clean_photos",
+    "confirm_attendance",
     "consent_text",
     "create_event",
     "create_session",
@@ -79,11 +80,11 @@ __all__ = [
     "end_assignment",
     "enrol",
     "file_report",
-    "import_stations",
     "issue_certificates",
     "mark_held",
     "needs_approval",
     "notify_approvers",
+    "notify_schedule_change",
     "propose_event",
     "record_accreditation",
     "record_notice",

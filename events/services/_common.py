@@ -32,11 +32,12 @@ def validate_times(starts_at: datetime, ends_at: datetime, *, new: bool) -> None
         raise ValidationError({"starts_at": _("A new event cannot start in the past.")})
 
 
-def cancel_pending_messages(prefix: str) -> int:
-    """Cancel the outbox messages not sent yet whose key starts with ``prefix``; return how many."""
-    return OutboundMessage.objects.filter(key__startswith=prefix, status=OutboundMessage.Status.PENDING).update(
-        status=OutboundMessage.Status.CANCELLED
-    )
+def cancel_pending_messages(prefix: str, *, keep: str = "") -> int:
+    """Cancel the outbox messages not sent yet whose key starts with ``prefix`` (but not ``keep``); return how many."""
+    pending = OutboundMessage.objects.filter(key__startswith=prefix, status=OutboundMessage.Status.PENDING)
+    if keep:
+        pending = pending.exclude(key__startswith=keep)
+    return pending.update(status=OutboundMessage.Status.CANCELLED)
 
 
 def email_person(

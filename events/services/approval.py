@@ -17,6 +17,7 @@ from events import rules
 from events.models import Event, EventApproval
 from events.selectors import approval_checklist, approval_refusal, approvers_to_notify
 from events.services._common import email_user
+from events.services.registration import notify_schedule_change
 
 
 def notify_approvers(event: Event) -> int:
@@ -68,6 +69,10 @@ def _decide(*, event: Event, by: User, decision: str, comment: str) -> tuple[Eve
             obj=event,
             data={"checklist": {item.key: item.result for item in checklist}, "comment": comment},
         )
+        if decision == EventApproval.Decision.APPROVED:
+            # An approved event changed in time or place went back to review: its registrants hear of the change
+            # now that it is public again (once per change: the key names the version).
+            notify_schedule_change(event)
         email_user(
             key=f"proposal:event:{event.pk}:{decision}",
             user=event.created_by,

@@ -19,7 +19,7 @@ from events.models import Event, EventApproval, Registration
 from events.selectors import holidays_between, notice_rule_for
 from events.services._common import cancel_pending_messages, check_region, email_person, validate_times
 from events.services.approval import notify_approvers
-from events.services.registration import promote_waitlist
+from events.services.registration import notify_schedule_change, promote_waitlist
 from members.models import Organization
 
 
@@ -134,6 +134,13 @@ def update_event(*, event: Event, by: User, data: dict[str, Any]) -> Event:
         back_to_review = event.status in (Event.Status.PLANNED, Event.Status.NOTIFIED) and rules.needs_review_again(
             was_approved=approval is not None, changed=changed
         )
+        schedule_changed = rules.schedule_changed(changed)
+        if schedule_changed:
+            # Registrants are told once per change of time or place, and say again whether they are coming.
+            event.schedule_version += 1
+            event.registrations.exclude(status=Registration.Status.CANCELLED).filter(confirmed_at__isnull=False).update(
+                confirmed_at=None
+            )
         previous_approval = None
         if back_to_review and approval is not None:  # (back to review implies it was approved)
             # The approval no longer covers the event; the audit log keeps who approved what, and when.
@@ -155,11 +162,20 @@ def update_event(*, event: Event, by: User, data: dict[str, Any]) -> Event:
             # Reminder keys carry the start time, so the new time gets fresh reminders; drop the old pending ones.
             cancel_pending_messages(f"reminder:event:{event.pk}:")
         promote_waitlist(event)
+        if schedule_changed:
+            # A public event's registrants hear now; a changed approved event is back in review and is announced
+            # when it is approved again (services.approval), since until then it has no public page or .ics.
+            notify_schedule_change(event)
         audit.record(
             actor=by,
             action="events.update",
             obj=event,
-            data={"fields": sorted(data), "back_to_review": back_to_review, "previous_approval": previous_approval},
+            data={
+                "fields": sorted(data),
+                "back_to_review": back_to_review,
+                "previous_approval": previous_approval,
+                "schedule_version": event.schedule_version if schedule_changed else None,
+            },
         )
         if back_to_review:
             notify_approvers(event)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from coalition import audit
 from coalition.outbox import links
 from coalition.site import absolute_url
-from events import qr
+from events import qr, rules
 from events.models import Event, Registration
 from events.services._common import cancel_pending_messages, check_region, email_person
 from events.services.consent import CONSENT_TEXT_VERSION, Applicant, person_with_consent
@@ -106,6 +106,50 @@ def cancel_registration(*, registration: Registration) -> Registration:
     return registration
 
 
+def confirm_attendance(*, registration: Registration) -> Registration:
+    """Record, from the personal link, that the person is coming; confirming twice changes nothing."""
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=registration.pk)
+        )
+        refusal = rules.attendance_confirmation_refusal(
+            registration_status=registration.status, event_open=registration.event.is_open
+        )
+        if refusal:
+            raise ValidationError(refusal)
+        if registration.confirmed_at is not None:
+            return registration
+        registration.confirmed_at = timezone.now()
+        registration.save(update_fields=["confirmed_at"])
+        audit.record(actor=None, action="events.attendance_confirmed", obj=registration)
+    return registration
+
+
+def notify_schedule_change(event: Event) -> int:
+    """Tell every active registrant of ``event`` its new time and place, once per change (call inside the
+    transaction that saved it); return how many messages are new.
+
+    The key names the change (``Event.schedule_version``), so saving again, or approving the changed event again,
+    sends nothing more; notices of an earlier change not sent yet are dropped, as the new one supersedes them.
+    Only a public event (planned or notified) is announced: a changed approved event waits for its new approval.
+    """
+    if event.status not in (Event.Status.PLANNED, Event.Status.NOTIFIED) or not event.schedule_version:
+        return 0
+    prefix = f"changed:event:{event.pk}:"
+    current = f"{prefix}v{event.schedule_version}:"
+    cancel_pending_messages(prefix, keep=current)
+    created = 0
+    active = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("person")
+    for registration in active:
+        created += email_person(
+            key=f"{current}person:{registration.person_id}",
+            person=registration.person,
+            template="emails/events/event_changed",
+            context={"event": event, "registration": registration, "links": registration_links(registration)},
+        )
+    return created
+
+
 def promote_waitlist(event: Event) -> list[Registration]:
     """Confirm waiting people while seats are free (call with the event row locked)."""
     free = event.capacity - event.registrations.filter(status=Registration.Status.CONFIRMED).count()
@@ -130,6 +174,9 @@ def promote_waitlist(event: Event) -> list[Registration]:
 def _check_door_open(event: Event) -> None:
     if event.status not in (Event.Status.PLANNED, Event.Status.NOTIFIED, Event.Status.HELD):
         raise ValidationError(_("Check-in is closed for a cancelled event."))
+    refusal = rules.check_in_refusal(now=timezone.now(), starts_at=event.starts_at, ends_at=event.ends_at)
+    if refusal:
+        raise ValidationError(refusal)
 
 
 def check_in(*, registration: Registration, by: User) -> Registration:

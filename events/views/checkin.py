@@ -77,6 +77,7 @@ def event_checkin(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         expected=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
         absent=Count("pk", filter=Q(status=Registration.Status.CONFIRMED, checked_in_at__isnull=True)),
         walk_ins=Count("pk", filter=Q(walk_in=True)),
+        coming=Count("pk", filter=Q(status=Registration.Status.CONFIRMED, confirmed_at__isnull=False)),
     )
     return render(
         request,

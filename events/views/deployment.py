@@ -1,10 +1,11 @@
-"""Staff pages of deployment: polling stations (list, import, detail), assignments and coverage by region."""
+"""Staff pages of deployment: polling stations (list, import with preview and confirm, detail), assignments and
+coverage by region."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from coalition.models import Region
 from events import exports, selectors, services
 from events.forms import AssignmentForm, StationFilter, StationImportForm
 from events.models import Assignment, PollingStation
+from events.services import station_import
 from events.views.common import in_scope, paginate, show_refusal
 
 
@@ -32,19 +34,17 @@ def station_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         require(request, "events.add_pollingstation")
         if import_form.is_valid():
+            upload = import_form.cleaned_data["file"]
             try:
-                report = services.import_stations(content=import_form.cleaned_data["file"].read(), by=request.user)
-            except ValidationError as exc:
+                stored = station_import.store_upload(
+                    content=upload.read(), filename=upload.name or "stations.csv", by=request.user
+                )
+            except station_import.StationImportError as exc:
                 messages.error(request, _("The file was rejected; nothing was imported."))
                 for message in exc.messages[:20]:
                     messages.error(request, message)
             else:
-                messages.success(
-                    request,
-                    _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
-                    % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
-                )
-                return redirect("events:stations")
+                return redirect("events:station_import", token=stored.token)
     stations = filterset.qs.order_by("region__code", "number")
     fmt = exports.requested(request)
     if fmt:
@@ -61,6 +61,43 @@ def station_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "can_import": request.user.has_perm("events.add_pollingstation"),
         },
     )
+
+
+def _own_upload(request: AuthenticatedHttpRequest, token: str) -> station_import.StationUpload:
+    """Return the current user's stored stations file (another user's, or one too old, is 404)."""
+    require(request, "events.add_pollingstation")
+    upload = station_import.stored_upload(token, by=request.user)
+    if upload is None:
+        raise Http404
+    return upload
+
+
+@staff_required
+def station_import_preview(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    upload = _own_upload(request, token)
+    plan = None if upload.applied else station_import.preview(upload, by=request.user)
+    return render(request, "events/station_import_preview.html", {"upload": upload, "plan": plan})
+
+
+@require_POST
+@staff_required
+def station_import_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    upload = _own_upload(request, token)
+    try:
+        totals = station_import.apply_import(
+            upload=upload,
+            sha256=request.POST.get("sha256", ""),
+            digest=request.POST.get("digest", ""),
+            by=request.user,
+        )
+    except station_import.ImportRefused as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("events:station_import", token=token)
+    messages.success(
+        request,
+        _("Imported: %(new)d new, %(change)d updated, %(unchanged)d unchanged.") % totals,
+    )
+    return redirect("events:stations")
 
 
 @staff_required

@@ -31,7 +31,7 @@ from events.forms import (
     PolicyForm,
     RejectForm,
 )
-from events.models import Campaign, Event, Holiday, NoticeRule, Policy
+from events.models import Campaign, Event, Holiday, NoticeRule, Policy, Registration
 from events.views.common import event_in_scope, history, paginate, show_refusal
 
 
@@ -131,6 +131,7 @@ def event_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "event": event,
             "registrations": registrations,
+            "coming": sum(1 for r in registrations if r.confirmed_at and r.status == Registration.Status.CONFIRMED),
             "warnings": selectors.event_warnings(event),
             "notice_form": NoticeForm(initial={"sent_on": timezone.localdate()}),
             "cancel_form": CancelForm(),

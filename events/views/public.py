@@ -98,6 +98,21 @@ def registration(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_not_required
 @require_POST
+def registration_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """ "I'm coming": the person confirms from their personal link that they will attend."""
+    registration = get_object_or_404(Registration, token=token)
+    try:
+        services.confirm_attendance(registration=registration)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Thank you: we have noted that you are coming."))
+    return redirect("events:registration", token)
+
+
+@login_not_required
+@require_POST
 def registration_cancel(request: HttpRequest, token: str) -> HttpResponse:
     registration = get_object_or_404(Registration, token=token)
     services.cancel_registration(registration=registration)

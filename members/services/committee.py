@@ -122,6 +122,14 @@ def record_decision(
                     _("Only pending applications can be decided: %(names)s.")
                     % {"names": ", ".join(str(o) for o in not_pending)}
                 ]
+            too_late = [
+                o for o in locked if rules.decided_before_applying(held_on=meeting.held_on, applied_on=o.applied_on)
+            ]
+            if too_late:
+                errors.setdefault("organizations", []).append(
+                    _("The meeting was held before these organizations applied: %(names)s.")
+                    % {"names": ", ".join(f"{o} ({o.applied_on:%d.%m.%Y})" for o in too_late)}
+                )
         if errors:
             raise ValidationError(errors)
         adopted = rules.motion_adopted(present=present, required=required, votes_for=votes_for)

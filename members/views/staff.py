@@ -102,7 +102,8 @@ def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "organization": organization,
             "refusals": refusals,
             "status_form": StatusForm() if organization.status != Organization.Status.APPLIED else None,
-            "meetings": selectors.meetings()[:5],
+            # A decision needs a meeting held on or after the day the organization applied.
+            "meetings": selectors.meetings(held_from=organization.applied_on)[:5],
         },
     )
 
@@ -200,7 +201,7 @@ def decision_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initial = {}
     if request.method == "GET" and request.GET.get("organization", "").isdigit():
         initial = {"organizations": [int(request.GET["organization"])], "kind": request.GET.get("kind", "admission")}
-    form = DecisionForm(request.POST or None, initial=initial, user=request.user)
+    form = DecisionForm(request.POST or None, initial=initial, user=request.user, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -248,10 +249,10 @@ def decision_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The minutes, generated from what was recorded, in Russian or Kazakh; as PDF with ?format=pdf."""
+    """The minutes, generated from what was recorded, in Russian, Kazakh or English; as PDF with ?format=pdf."""
     require(request, "members.view_committeemeeting")
     meeting = selectors.meeting_detail(pk=pk)
-    language = request.GET.get("lang") if request.GET.get("lang") in ("ru", "kk") else "ru"
+    language = request.GET.get("lang") if request.GET.get("lang") in minutes.LANGUAGES else "ru"
     with override(language):
         context = {"meeting": meeting, "language": language, "present": len(meeting.attendees.all())}
         if request.GET.get("format") == "pdf":

@@ -211,6 +211,14 @@ def test_organization_joins_and_is_admitted_at_a_committee_meeting(page, axe, lo
     submit(page, "main form:has(#id_votes_for)")
     axe.check()
     shot(page, "members-6-meeting-with-decision")
+    # The minutes in English (#22), from the meeting page, with the decision in them.
+    with page.expect_navigation():
+        page.click("a[href$='/minutes/?lang=en']")
+    minutes = page.locator("article[lang=en]")
+    assert "Minutes of the meeting of the organizing committee" in minutes.inner_text()
+    assert "Союз садоводов Караганды" in minutes.inner_text() and "The decision is adopted." in minutes.inner_text()
+    axe.check()
+    shot(page, "members-6b-minutes-english")
     organization.refresh_from_db()
     assert organization.status == Organization.Status.ADMITTED
     assert organization.joined_on == timezone.localdate()
@@ -309,6 +317,15 @@ def test_coordinator_plans_event_participant_registers_and_gets_reminder(page, a
     assert f"/r/{registration.token}/" in reminders[0].body
     assert reminders[0].extra_headers["X-Coalition-Key"].endswith(":24h:" + starts.strftime("%Y%m%d%H%M"))
 
+    # The reminder's personal link: "I'm coming" is recorded and shown (and counted at the door, below).
+    page.goto(f"/r/{registration.token}/")
+    submit(page, f"main form[action='/r/{registration.token}/confirm/']")
+    assert page.locator("#attendance-confirmed").is_visible()
+    assert page.locator(f"main form[action='/r/{registration.token}/confirm/']").count() == 0
+    registration.refresh_from_db()
+    assert registration.confirmed_at is not None
+    axe.check()
+
     # At the door: the participant's page shows the QR code; the scanned URL opens the staff check-in page with
     # the registration on top, one click checks in, a second scan says when.
     page.goto(f"/r/{registration.token}/")
@@ -317,15 +334,23 @@ def test_coordinator_plans_event_participant_registers_and_gets_reminder(page, a
     scanned = urlparse(services.checkin_url(registration))
     login(coordinator.username)
     page.goto(f"{scanned.path}?{scanned.query}")
-    assert page.locator("#scanned").get_attribute("data-registration") == str(registration.pk)
-    axe.check()
-    shot(page, "events-5-checkin-scanned")
-    submit(page, "#scanned form")
+    submit(page, "#scanned form")  # four days early: the door is not open yet (#22)
+    assert "Check-in opens at" in messages_text(page) or "Отметка о прибытии откроется" in messages_text(page)
     registration.refresh_from_db()
-    assert registration.checked_in_at is not None
-    page.goto(f"{scanned.path}?{scanned.query}")
-    checked_at = timezone.localtime(registration.checked_in_at).strftime("%H:%M")
-    assert checked_at in page.locator("#scanned").inner_text() and page.locator("#scanned form").count() == 0
+    assert registration.checked_in_at is None
+    with time_machine.travel(starts - timedelta(minutes=30), tick=True):  # the door is open
+        login(coordinator.username)  # a session from four days before has expired
+        page.goto(f"{scanned.path}?{scanned.query}")
+        assert page.locator("#scanned").get_attribute("data-registration") == str(registration.pk)
+        assert "1" in page.locator("#coming-count").inner_text()
+        axe.check()
+        shot(page, "events-5-checkin-scanned")
+        submit(page, "#scanned form")
+        registration.refresh_from_db()
+        assert registration.checked_in_at is not None
+        page.goto(f"{scanned.path}?{scanned.query}")
+        checked_at = timezone.localtime(registration.checked_in_at).strftime("%H:%M")
+        assert checked_at in page.locator("#scanned").inner_text() and page.locator("#scanned form").count() == 0
     axe.finish()
 
 
@@ -609,6 +634,7 @@ def public_pages(db):
     return {
         "members": "/members/",
         "donate": "/donate/",
+        "fund": "/fund/",
         "report": "/report/",
         "report-status": "/report/status/",
         "event-registration": f"/e/{event.public_token}/",

@@ -266,3 +266,69 @@ def test_outcome_never_exceeds_a_cap_and_adds_up(amount, used, donor_used):
     assert totals.donations + outcome.accepted <= ruleset.cap("donations")
     assert totals.donor + outcome.accepted <= ruleset.per_donor_cap
     assert (outcome.verdict == "accepted") == (outcome.refused == 0)
+
+
+# --- Near the cap, employer from the registry, the declaration's version (#22) ----------------------------------
+
+
+def test_near_cap_floor_is_a_share_of_the_legal_cap_without_a_per_donor_cap():
+    assert RULES.near_cap_floor == Decimal("12750000.00")  # 1 % of 15,000 × 85,000 ₸
+    assert RuleSet(**{**RULES.__dict__, "near_cap_share": Decimal("0.5")}).near_cap_floor == Decimal("6375000.00")
+
+
+def test_near_cap_floor_is_the_lower_of_the_share_and_just_under_the_per_donor_cap():
+    with_cap = RuleSet(**{**RULES.__dict__, "per_donor_cap_mzp": Decimal("10")})  # 850,000 ₸
+    assert with_cap.near_cap_floor == Decimal("807500.00")  # 5 % under it
+
+
+def test_one_payer_reaching_the_floor_raises_near_cap_dated_when_reached():
+    gifts = [
+        Gift(1, date(2026, 5, 10), CITIZEN, Decimal("8000000"), ""),
+        Gift(2, date(2026, 5, 12), CITIZEN, Decimal("5000000"), ""),
+        Gift(3, date(2026, 5, 20), CITIZEN, Decimal("1000"), ""),
+        Gift(4, date(2026, 5, 12), "other", Decimal("5000000"), ""),
+    ]
+    kept = {CITIZEN: Decimal("13001000"), "other": Decimal("5000000")}
+    signals = rules.coercion_signals(
+        gifts, threshold=5, per_donor_cap=None, near_cap_floor=RULES.near_cap_floor, kept=kept
+    )
+    assert [(s.kind, s.key, s.on_date, s.donation_ids, s.donor_count) for s in signals] == [
+        ("near_cap", CITIZEN, date(2026, 5, 12), (1, 2, 3), 1)
+    ]
+    assert signals[0].total == Decimal("13001000.00")
+    below = {CITIZEN: RULES.near_cap_floor - Decimal("0.01")}
+    assert (
+        rules.coercion_signals(gifts, threshold=5, per_donor_cap=None, near_cap_floor=RULES.near_cap_floor, kept=below)
+        == []
+    )
+
+
+def test_near_cap_counts_the_accepted_part_for_the_day_reached():
+    gifts = [
+        Gift(1, date(2026, 5, 10), CITIZEN, Decimal("900000"), "", accepted=Decimal("400000")),
+        Gift(2, date(2026, 5, 11), CITIZEN, Decimal("500000"), ""),
+    ]
+    signals = rules.near_cap_signals(gifts, floor=Decimal("807500"), kept={CITIZEN: Decimal("900000")})
+    assert signals[0].on_date == date(2026, 5, 11)
+
+
+def test_same_employer_burst_groups_donors_the_registry_records_with_one_employer():
+    gifts = [
+        Gift(i, ON, f"p{i}", Decimal("10000"), "", employer=name)
+        for i, name in enumerate(
+            ["ТОО «Ромашка»", "тоо ромашка", "ТОО Ромашка.", "ТОО  РОМАШКА", "ТОО Ромашка", "АО Лютик"]
+        )
+    ]
+    signals = rules.coercion_signals(gifts, threshold=5, per_donor_cap=None)
+    assert [(s.kind, s.key, s.donor_count, s.donation_ids) for s in signals] == [
+        ("same_employer_burst", "тоо ромашка", 5, (0, 1, 2, 3, 4))
+    ]
+    assert rules.coercion_signals(gifts, threshold=6, per_donor_cap=None) == []
+
+
+def test_declaration_version_is_derived_from_the_text():
+    text = "Я вношу свои собственные деньги."
+    assert rules.declaration_version(text) == rules.declaration_version(text)
+    assert len(rules.declaration_version(text)) == 12
+    assert rules.declaration_version(text) != rules.declaration_version(text + " ")
+    assert rules.declaration_version(text) != rules.declaration_version(text.replace("свои", "мои"))

@@ -209,6 +209,22 @@ def test_import_donors_upserts_by_id(tmp_path):
     assert Donor.objects.get(identifier=org).category == "charity" and Donor.objects.count() == 2
 
 
+def test_import_donors_reads_the_optional_employer_column(tmp_path):
+    person = f.iin()
+    path = tmp_path / "donors.csv"
+    path.write_text(
+        f"id,kind,name,citizenship,category,employer\n{person},individual,Иванов Иван,KZ,citizen,ТОО «Ромашка»\n",
+        encoding="utf-8",
+    )
+    call_command("import_donors", str(path), stdout=StringIO(), stderr=StringIO())
+    assert Donor.objects.get(identifier=person).employer == "ТОО «Ромашка»"
+    # A file without the column keeps the employer on record.
+    path.write_text(f"id,kind,name,citizenship,category\n{person},individual,Иванов И.,KZ,citizen\n", encoding="utf-8")
+    call_command("import_donors", str(path), stdout=StringIO(), stderr=StringIO())
+    donor = Donor.objects.get(identifier=person)
+    assert (donor.name, donor.employer) == ("Иванов И.", "ТОО «Ромашка»")
+
+
 @pytest.mark.parametrize(
     "content",
     [

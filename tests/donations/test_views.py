@@ -1,14 +1,17 @@
 """Every URL of the election fund for every role: who gets in, who gets 403, and what the pages do."""
 
+import re
 from datetime import date
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from donations import services
+from donations import forms as donation_forms
+from donations import rules, services
 from donations.models import (
     CoercionAlert,
     ComplianceReport,
@@ -231,8 +234,51 @@ def test_pledge_stores_declaration_and_shows_reference(election, client, fresh_l
     response = client.post(reverse("donations:donate"), _pledge_data(), follow=True)
     pledge = Pledge.objects.get()
     assert pledge.reference.encode() in response.content
-    assert pledge.declaration_version == "2026-1" and pledge.declaration_language == "ru"
-    assert pledge.declaration_text and pledge.election == election
+    assert pledge.declaration_language == "ru" and pledge.election == election
+    assert pledge.declaration_version == rules.declaration_version(pledge.declaration_text)
+
+
+def shown_declaration(html: str) -> tuple[str, str]:
+    """Return the declaration's text and version exactly as the /donate/ page shows them."""
+    label = re.search(r'<label[^>]*for="id_declaration"[^>]*>(.*?)</label>', html, re.S)
+    version = re.search(r"<legend[^>]*>.*?\((\w+)\)</small></legend>", html, re.S)
+    assert label and version
+    text = re.sub(r"<span[^>]*>.*?</span>", "", label.group(1), flags=re.S)  # the required-field asterisk
+    return unescape(text).strip(), version.group(1)
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_pledge_stores_the_declaration_word_for_word_as_shown(election, client, fresh_limits, settings, language):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    text, version = shown_declaration(client.get(reverse("donations:donate")).content.decode())
+    assert client.post(reverse("donations:donate"), _pledge_data()).status_code == 302
+    pledge = Pledge.objects.get()
+    assert (pledge.declaration_text, pledge.declaration_version, pledge.declaration_language) == (
+        text,
+        version,
+        language,
+    )
+    assert version == rules.declaration_version(text)
+    if language != "en":  # the page really is in that language
+        assert text != "I give my own money, of my own free will; no one asked me to or made me; I am not reimbursed."
+
+
+def test_each_language_has_its_own_declaration_version(election, client, settings):
+    versions = set()
+    for language in ("ru", "kk", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        versions.add(shown_declaration(client.get(reverse("donations:donate")).content.decode())[1])
+    assert len(versions) == 3
+
+
+def test_a_changed_declaration_text_gets_a_new_version(election, client, fresh_limits, monkeypatch):
+    before_text, before = shown_declaration(client.get(reverse("donations:donate")).content.decode())
+    monkeypatch.setattr(donation_forms, "DECLARATION_TEXT", before_text + " Я не получаю за это вознаграждения.")
+    after_text, after = shown_declaration(client.get(reverse("donations:donate")).content.decode())
+    assert after_text == before_text + " Я не получаю за это вознаграждения." and after != before
+    client.post(reverse("donations:donate"), _pledge_data())
+    pledge = Pledge.objects.get()
+    assert (pledge.declaration_text, pledge.declaration_version) == (after_text, after)
 
 
 @pytest.mark.parametrize(
@@ -402,6 +448,29 @@ def test_create_election_and_donor(client_for, finance_officer):
         {"identifier": f.bin_(), "kind": "organization", "name": "ТОО", "citizenship": "kz", "category": "company"},
     )
     assert response.status_code == 302 and Donor.objects.get().citizenship == "KZ"
+
+
+def test_donor_form_records_the_employer_and_the_rule_form_the_near_cap_share(election, client_for, finance_officer):
+    client = client_for(finance_officer)
+    person = f.iin()
+    response = client.post(
+        reverse("donations:donor_create"),
+        {
+            "identifier": person,
+            "kind": "individual",
+            "name": "Иванов Иван",
+            "citizenship": "KZ",
+            "category": "citizen",
+            "employer": "ТОО «Ромашка»",
+        },
+    )
+    assert response.status_code == 302 and Donor.objects.get(identifier=person).employer == "ТОО «Ромашка»"
+    form = client.get(reverse("donations:rule_create", args=[election.slug])).context["form"]
+    assert form["near_cap_share"].value() == Decimal("1.00")  # prefilled from the version in force
+    values = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, (dict, list))}
+    values |= {"near_cap_share": "150", "fund_opens_on": "2026-05-01", "fund_closes_on": "2026-07-31"}
+    response = client.post(reverse("donations:rule_create", args=[election.slug]), values)
+    assert response.status_code == 200 and "near_cap_share" in response.context["form"].errors  # at most 100 %
 
 
 def test_donation_list_filters(election, data, client_for, finance_officer):

@@ -68,9 +68,12 @@ def _items(**kw):
 
 
 def test_checklist_rules():
-    assert _items() == {"venue": "pass", "notice": "pass", "campaign": "pass"}
+    assert _items(notice_sent_on=date(2026, 12, 1)) == {"venue": "pass", "notice": "pass", "campaign": "pass"}
     assert _items(place="  ")["venue"] == "fail"
-    assert _items(today=date(2026, 12, 10))["notice"] == "pass"  # the deadline day itself is still in time
+    # Not sent yet: a warning, never a green tick (#22), until the deadline passes (then a failure).
+    assert _items() == {"venue": "pass", "notice": "warn", "campaign": "pass"}
+    assert _items(today=date(2026, 12, 10))["notice"] == "warn"  # the deadline day itself is still in time
+    assert _items(today=date(2026, 12, 10), notice_sent_on=date(2026, 12, 10))["notice"] == "pass"
     assert _items(today=date(2026, 12, 11))["notice"] == "fail"
     assert _items(today=date(2026, 12, 11), notice_sent_on=date(2026, 12, 9))["notice"] == "pass"
     assert _items(notice_sent_on=date(2026, 12, 11), today=date(2026, 12, 12))["notice"] == "fail"  # sent late
@@ -172,7 +175,7 @@ def test_approval_records_checklist_and_tells_the_proposer(member_rep, coordinat
     assert approval.decision == "approved" and approval.decided_by == coordinator and approval.decided_at == NOW
     assert {item["key"]: item["result"] for item in approval.checklist} == {
         "venue": "pass",
-        "notice": "pass",
+        "notice": "warn",  # not sent yet, deadline ahead: approved with the warning on record
         "campaign": "pass",
     }
     assert approval.comment == "Согласовано"
@@ -182,7 +185,7 @@ def test_approval_records_checklist_and_tells_the_proposer(member_rep, coordinat
     with pytest.raises(ValidationError):  # decided once
         services.reject_event(event=event, by=coordinator, reason="Передумали")
     entry = AuditEntry.objects.get(action="events.approved", object_id=str(event.pk))
-    assert entry.data["checklist"]["notice"] == "pass"
+    assert entry.data["checklist"]["notice"] == "warn"
 
 
 @time_machine.travel(NOW, tick=False)

@@ -1,4 +1,7 @@
-"""Polling stations (CSV import), assignments gated by certification and the legal limits, coverage numbers."""
+"""Assignments gated by certification and the legal limits, coverage numbers.
+
+The polling stations import is tested in test_station_import.py.
+"""
 
 from datetime import date, timedelta
 
@@ -8,64 +11,11 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from events import selectors, services
-from events.models import Assignment, Course, Policy, PollingStation
+from events.models import Assignment, Course, Policy
 from tests.events.factories import StationFactory, admitted_organization, certified
 from tests.factories import OrganizationFactory, region
 
 pytestmark = pytest.mark.django_db
-
-CSV = (
-    "number,region,address\n"
-    '301,KZ-71,"Астана, ул. Кенесары, 40, школа-лицей № 1"\n'
-    '302,KZ-71,"Астана, пр. Абая, 10"\n'
-    '15,KZ-35,"Караганда, ул. Ерубаева, 3"\n'
-).encode()
-
-
-def test_csv_import_is_idempotent_and_updates_addresses(staff_user):
-    report = services.import_stations(content=CSV, by=staff_user)
-    assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
-    again = services.import_stations(content=CSV, by=staff_user)
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
-    changed = services.import_stations(
-        content=CSV.replace("пр. Абая, 10".encode(), "пр. Абая, 12".encode()), by=staff_user
-    )
-    assert (changed.created, changed.updated) == (0, 1)
-    assert PollingStation.objects.count() == 3
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        (b"num;reg;addr\n1;KZ-71;x\n", "header"),
-        (b"number,region,address\n9,KZ-71,ok\n1,KZ-99,x\n", "unknown region"),
-        (b"number,region,address\n9,KZ-71,ok\n1,KZ-71,\n", "required"),
-        (b"number,region,address\n1,KZ-71,a\n1,KZ-71,b\n", "repeats"),
-        (b"number,region,address\n", "no stations"),
-        ("number,region,address\n1,KZ-71,а\n".encode("cp1251"), "UTF-8"),
-        # Found by the fuzz battery (tests/fuzz): these were server errors, or a formula stored for an export.
-        (b"number,region,address\n9,KZ-71,ok\n1,KZ-71,=cmd|' /C calc'!A0\n", "formula"),
-        (b"number,region,address\n9,KZ-71,ok\n@SUM(1),KZ-71,x\n", "formula"),
-        (b"number,region,address\n1,KZ-71,a\x00b\n", "not a CSV"),
-        (b"number,region,address\n1,KZ-71," + b"x" * 200_000 + b"\n", "not valid CSV"),
-        (b"number,region,address\n" + b"1" * 21 + b",KZ-71,x\n", "too long"),
-        # The long fuzz run (make fuzz): a second column of the same name hid a formula the import never read.
-        (b"region,address,number,region\n@,x,101,KZ-35\n", "twice"),
-        (b"number,region,address,,\n1,KZ-71,x,=cmd,y\n", "formula"),  # two unnamed columns: both cells read
-    ],
-)
-def test_malformed_csv_is_rejected_whole_with_a_clear_error(staff_user, content, message):
-    """One bad line rejects the file; the good lines before it are not written either."""
-    with pytest.raises(ValidationError) as exc:
-        services.import_stations(content=content, by=staff_user)
-    assert any(message in m for m in exc.value.messages)
-    assert not PollingStation.objects.exists()
-
-
-def test_coordinator_imports_only_own_region(coordinator):
-    with pytest.raises(ValidationError, match="outside your region"):
-        services.import_stations(content=CSV, by=coordinator)
-    assert not PollingStation.objects.exists()
 
 
 def test_only_certified_people_of_the_right_course_are_assigned(staff_user):

@@ -155,6 +155,8 @@ def test_donor_registry_import_never_crashes(data):
 
 @given(data=csv_files(GOOD_STATION_ROW))
 def test_polling_station_import_never_errors(client_for, superuser, data):
+    """Upload, preview and confirm: never a server error; a refused file or a preview with refused lines writes
+    nothing."""
     content, rows = data
     client = client_for(superuser)
     with rolled_back():
@@ -168,5 +170,20 @@ def test_polling_station_import_never_errors(client_for, superuser, data):
             said = [m for m in response.context["messages"] if m.level_tag == "error"]
             assert said or response.context["import_form"].errors
             assert changed(before, row_counts()) == {}
-        elif rows is not None:
-            assert not _has_formula(rows), "a file with a formula in a cell was accepted"
+            return
+        preview_url = response["Location"]
+        preview = tally.run("import: polling stations (preview)", lambda: client.get(preview_url))
+        assert preview.status_code == 200
+        assert changed(before, row_counts()) == {}  # a dry run
+        plan, upload = preview.context["plan"], preview.context["upload"]
+        confirm = tally.run(
+            "import: polling stations (confirm)",
+            lambda: client.post(f"{preview_url}confirm/", {"sha256": upload.sha256, "digest": plan.digest}),
+        )
+        assert confirm.status_code == 302
+        if not plan.can_apply:  # refused lines (or nothing new): refused on confirm, nothing written
+            assert changed(before, row_counts()) == {}
+        else:
+            assert changed(before, row_counts())
+            if rows is not None:
+                assert not _has_formula(rows), "a file with a formula in a cell was accepted"

@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from members import services
 from members.models import CommitteeMeeting, CommitteeMember, Person, StatementOfSupport
@@ -31,7 +32,8 @@ class MeetingFactory(factory.django.DjangoModelFactory):
         model = CommitteeMeeting
         skip_postgeneration_save = True
 
-    held_on = datetime.date(2026, 11, 25)
+    # Today: a meeting can only decide applications filed by its day, and the factories' applications are filed now.
+    held_on = factory.LazyFunction(timezone.localdate)
     place = "Астана"
     agenda = "О приёме организаций"
     committee_size = 5

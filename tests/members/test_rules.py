@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -75,3 +76,10 @@ def test_motion_needs_quorum_and_majority_of_present():
 )
 def test_names_are_compared_for_identity_without_case_yo_spacing_or_order(typed, stored, same):
     assert rules.same_name(typed, stored) is same
+
+
+def test_a_meeting_before_the_application_cannot_decide_it():
+    day = datetime.date(2026, 11, 25)
+    assert rules.decided_before_applying(held_on=day, applied_on=day + datetime.timedelta(days=1))
+    assert not rules.decided_before_applying(held_on=day, applied_on=day)  # the same day is allowed
+    assert not rules.decided_before_applying(held_on=day, applied_on=day - datetime.timedelta(days=30))

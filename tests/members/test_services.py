@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from coalition.dates import day_start
 from coalition.models import AuditEntry, OutboundMessage
 from members import services
 from members.models import Consent, Decision, Organization, QuorumRule, StatusChange
@@ -307,3 +308,47 @@ def test_consent_withdrawal_is_recorded_once(staff_user):
     with pytest.raises(ValidationError):
         services.withdraw_consent(consent=consent, withdrawn_by=staff_user)
     assert org.affiliations.get().person.consents.count() == 1
+
+
+@pytest.mark.parametrize("kind", ["admission", "rejection"])
+def test_decision_at_a_meeting_held_before_the_application_is_refused(staff_user, kind):
+    meeting = MeetingFactory(held_on=datetime.date(2026, 11, 25))
+    on_time = OrganizationFactory(email="early@example.kz")
+    Organization.objects.filter(pk=on_time.pk).update(created_at=day_start(datetime.date(2026, 11, 25)))
+    late = OrganizationFactory(email="late@example.kz")
+    Organization.objects.filter(pk=late.pk).update(created_at=day_start(datetime.date(2026, 11, 26)))
+    with pytest.raises(ValidationError) as refused:
+        services.record_decision(
+            meeting=meeting,
+            kind=kind,
+            text="Решение",
+            organizations=[on_time, late],
+            votes_for=5,
+            votes_against=0,
+            votes_abstained=0,
+            reason="Причина",
+            recorded_by=staff_user,
+        )
+    assert "26.11.2026" in str(refused.value.message_dict["organizations"])
+    assert not Decision.objects.exists() and not OutboundMessage.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="members.decision").exists()
+    assert set(Organization.objects.values_list("status", flat=True)) == {"applied"}
+
+
+def test_decision_on_the_day_of_the_application_is_accepted(staff_user):
+    meeting = MeetingFactory(held_on=datetime.date(2026, 11, 25))
+    org = OrganizationFactory()
+    # Filed at 23:30 Almaty time on the day of the meeting (18:30 UTC): still the same local day.
+    Organization.objects.filter(pk=org.pk).update(created_at=day_start(datetime.date(2026, 11, 25)).replace(hour=23))
+    services.record_decision(
+        meeting=meeting,
+        kind="admission",
+        text="Принять",
+        organizations=[org],
+        votes_for=5,
+        votes_against=0,
+        votes_abstained=0,
+        recorded_by=staff_user,
+    )
+    org.refresh_from_db()
+    assert org.status == "admitted" and org.joined_on == datetime.date(2026, 11, 25) >= org.applied_on

@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from coalition.dates import day_start
 from coalition.models import AuditEntry
-from members.models import Decision, IneligibleCategory, StatementOfSupport
+from members.models import Decision, IneligibleCategory, Organization, StatementOfSupport
 from tests.factories import OrganizationFactory, region
 from tests.members.factories import MeetingFactory
 
@@ -133,6 +134,7 @@ def test_staff_create_meeting_then_admit_from_the_page(client_for, staff_user, o
     from tests.members.factories import CommitteeMemberFactory
 
     members = CommitteeMemberFactory.create_batch(3)
+    Organization.objects.filter(pk=org.pk).update(created_at=day_start(datetime.date(2026, 11, 20)))  # applied
     client = client_for(staff_user)
     response = client.post(
         reverse("members:staff_meeting_create"),
@@ -282,9 +284,11 @@ def test_staff_edits_an_eligibility_rule_with_audit(client_for, staff_user):
     assert entry.actor == staff_user and entry.data["after"]["reason"] == "Новая формулировка причины"
 
 
-def test_minutes_in_russian_and_kazakh(client_for, staff_user, org, meeting):
+def test_minutes_in_russian_kazakh_and_english(client_for, staff_user, org, meeting):
     from members import services
 
+    org.name_kk, org.name_en = "«Тест» қоғамдық бірлестігі", "Test Public Association"
+    org.save(update_fields=["name_kk", "name_en"])
     services.record_decision(
         meeting=meeting,
         kind="admission",
@@ -298,18 +302,39 @@ def test_minutes_in_russian_and_kazakh(client_for, staff_user, org, meeting):
     client = client_for(staff_user)
     ru = client.get(reverse("members:staff_meeting_minutes", args=[meeting.pk]), {"lang": "ru"})
     kk = client.get(reverse("members:staff_meeting_minutes", args=[meeting.pk]), {"lang": "kk"})
-    assert ru.status_code == kk.status_code == 200
-    assert org.name_ru in ru.content.decode()
-    assert '<article class="bg-white p-4 border" lang="kk">' in kk.content.decode()
+    en = client.get(reverse("members:staff_meeting_minutes", args=[meeting.pk]), {"lang": "en"})
+    assert ru.status_code == kk.status_code == en.status_code == 200
+    ru_text, kk_text, en_text = ru.content.decode(), kk.content.decode(), en.content.decode()
+    assert org.name_ru in ru_text and "Протокол заседания организационного комитета" in ru_text
+    # The Kazakh minutes are written in Kazakh, not only marked so: the heading, the sections and the name.
+    assert '<article class="bg-white p-4 border" lang="kk">' in kk_text
+    assert "Ұйымдастыру комитеті отырысының хаттамасы" in kk_text and "Шешімдер" in kk_text
+    assert "«Тест» қоғамдық бірлестігі" in kk_text and "Протокол заседания" not in kk_text
+    assert '<article class="bg-white p-4 border" lang="en">' in en_text
+    assert "Minutes of the meeting of the organizing committee" in en_text and "Decisions" in en_text
+    assert "Test Public Association" in en_text and "Протокол заседания" not in en_text
 
 
-def test_minutes_pdf(client_for, staff_user, meeting):
+def test_minutes_offered_in_english_on_the_meeting_page(client_for, staff_user, meeting):
+    page = client_for(staff_user).get(reverse("members:staff_meeting", args=[meeting.pk])).content.decode()
+    url = reverse("members:staff_meeting_minutes", args=[meeting.pk])
+    assert f"{url}?lang=en" in page and f"{url}?lang=en&amp;format=pdf" in page
+
+
+def test_minutes_in_an_unknown_language_fall_back_to_russian(client_for, staff_user, meeting):
+    response = client_for(staff_user).get(reverse("members:staff_meeting_minutes", args=[meeting.pk]), {"lang": "de"})
+    assert '<article class="bg-white p-4 border" lang="ru">' in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["kk", "en"])
+def test_minutes_pdf(client_for, staff_user, meeting, language):
     pytest.importorskip("weasyprint", exc_type=OSError)  # needs Pango on the machine
     response = client_for(staff_user).get(
-        reverse("members:staff_meeting_minutes", args=[meeting.pk]), {"lang": "kk", "format": "pdf"}
+        reverse("members:staff_meeting_minutes", args=[meeting.pk]), {"lang": language, "format": "pdf"}
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    assert f"-{language}.pdf" in response["Content-Disposition"]
 
 
 def test_queue_and_meeting_query_counts_do_not_grow(client_for, staff_user, django_assert_max_num_queries):
@@ -371,3 +396,42 @@ def test_staff_keep_the_committee_roster_and_quorum_rules(client_for, staff_user
     assert AuditEntry.objects.filter(action="members.quorum.add").exists()
     assert client_for(coordinator).post(url, {"member-full_name": "X"}).status_code == 403
     assert "2027" in client.get(url).content.decode()
+
+
+def test_decision_form_offers_only_applications_filed_by_the_meeting_day(client_for, staff_user, org):
+    earlier = OrganizationFactory()
+    Organization.objects.filter(pk=earlier.pk).update(created_at=day_start(datetime.date(2026, 11, 20)))
+    meeting = MeetingFactory(held_on=datetime.date(2026, 11, 25))  # ``org`` applies today, after the meeting
+    response = client_for(staff_user).get(reverse("members:staff_decision_create", args=[meeting.pk]))
+    offered = list(response.context["form"].fields["organizations"].queryset)
+    assert earlier in offered and org not in offered
+
+
+def test_decision_at_a_meeting_before_the_application_is_refused_on_the_form(client_for, staff_user, org):
+    meeting = MeetingFactory(held_on=datetime.date(2026, 11, 25), present=5)
+    response = client_for(staff_user).post(
+        reverse("members:staff_decision_create", args=[meeting.pk]),
+        {"kind": "admission", "text": "Принять", "organizations": [org.pk], "votes_for": 5},
+    )
+    assert response.status_code == 200 and response.context["form"].errors["organizations"]
+    org.refresh_from_db()
+    assert org.status == "applied" and org.joined_on is None
+
+
+def test_organization_page_offers_only_meetings_on_or_after_the_application(client_for, staff_user, org):
+    before = MeetingFactory(held_on=datetime.date(2026, 11, 25))
+    same_day = MeetingFactory()  # today, the day ``org`` applied
+    response = client_for(staff_user).get(reverse("members:staff_organization", args=[org.pk]))
+    assert list(response.context["meetings"]) == [same_day]
+    page = response.content.decode()
+    assert reverse("members:staff_decision_create", args=[same_day.pk]) in page
+    assert reverse("members:staff_decision_create", args=[before.pk]) not in page
+
+
+def test_organization_page_says_when_no_meeting_followed_the_application(client_for, staff_user, org):
+    MeetingFactory(held_on=datetime.date(2026, 11, 25))
+    response = client_for(staff_user).get(reverse("members:staff_organization", args=[org.pk]))
+    assert list(response.context["meetings"]) == []
+    assert f"Заседаний в день подачи заявки ({org.applied_on:%d.%m.%Y}) или позже пока не было." in (
+        response.content.decode()
+    )

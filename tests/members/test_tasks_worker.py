@@ -1,7 +1,5 @@
 """The members' Celery jobs through a real worker on the real Redis broker: the emails end up sent, once."""
 
-import datetime
-
 import pytest
 
 from coalition.models import OutboundMessage
@@ -28,7 +26,7 @@ def test_digest_and_decision_emails_are_delivered_by_the_worker(worker, staff_us
     assert digest.recipient == staff_user.email and orgs[0].name_ru in digest.body
 
     decision = services.record_decision(
-        meeting=MeetingFactory(held_on=datetime.date(2026, 11, 27)),
+        meeting=MeetingFactory(),
         kind="admission",
         text="Принять",
         organizations=orgs,

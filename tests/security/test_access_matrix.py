@@ -55,7 +55,7 @@ ADMIN_PAGES = {
 EXPECTED: dict[str, tuple[str | None, str, str]] = {
     # name: (object, GET, POST) -- roles: a s c o t f i u p S
     "dashboard": (None, "L222222RR2", "L222222RR2"),
-    "donations:alert_review": ("alert", "LMMMMMMRFM", "LFFFFFNRFN"),
+    "donations:alert_review": ("alert", "LMMMMMMRFM", "LFFFFFRRFR"),  # the demo now raises alerts (#22)
     "donations:alerts": ("election", "LFFFF22RF2", "LFFFF22RF2"),
     "donations:alerts_index": (None, "LFFFFRRRFR", "LFFFFRRRFR"),
     "donations:auditor_pack": ("auditor_pack", "LFFFFNFNFN", "LFFFFMFMFM"),
@@ -65,6 +65,7 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "donations:correction_reject": ("correction", "LFFFFMFRFM", "LFFFFRFRFR"),
     "donations:corrections": ("election", "LFFFF2FRF2", "LFFFF2FRF2"),
     "donations:disclosure": ("election", "2222222222", "MMMMMMMMMM"),
+    "donations:disclosure_json": ("election", "2222222222", "MMMMMMMMMM"),
     "donations:donate": (None, "2222222222", "2222222222"),
     "donations:donation": ("donation", "LFFFF2FRF2", "LFFFF2FRF2"),
     "donations:donations": ("election", "LFFFF2FRF2", "LFFFF2FRF2"),
@@ -75,6 +76,8 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "donations:elections": (None, "LFFFF2FRF2", "LFFFF2FRF2"),
     "donations:entry": ("election", "LFFFF2FRF2", "LFFFF2FRF2"),
     "donations:filed_report": ("filed_report", "LFFFFNFNFN", "LFFFFMFMFM"),
+    "donations:fund": (None, "2222222222", "MMMMMMMMMM"),
+    "donations:fund_election": ("election", "2222222222", "MMMMMMMMMM"),
     "donations:import": ("import", "LFFFF2FRF2", "LFFFF2FRF2"),
     "donations:import_progress": ("import", "LFFFF2FRF2", "LFFFFMFRFM"),
     "donations:import_upload": ("election", "LFFFF2FRF2", "LFFFF2FRF2"),
@@ -112,6 +115,7 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "events:proposals": (None, "L222FFFRF2", "L222FFFRF2"),
     "events:registration": ("registration_token", "2222222222", "2222222222"),
     "events:registration_cancel": ("registration_token", "MMMMMMMMMM", "RRRRRRRRRR"),
+    "events:registration_confirm": ("registration_token", "MMMMMMMMMM", "RRRRRRRRRR"),
     "events:report": ("event", "L22FFFFRF2", "L22FFFFRF2"),
     "events:review": ("event", "L22FFFFRF2", "L22FFFFRF2"),
     "events:rules": (None, "L222FFFRF2", "L2FFFFFRF2"),
@@ -123,6 +127,8 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "events:session_public": ("session_token", "2222222222", "2222222222"),
     "events:sessions": (None, "L2222FFRF2", "L2222FFRF2"),
     "events:station": ("station", "L22FFFFRF2", "L22FFFFRF2"),
+    "events:station_import": ("station_import", "LNNNFFFRFN", "LNNNFFFRFN"),
+    "events:station_import_confirm": ("station_import", "LMMMMMMMMM", "LNNNFFFRFN"),
     "events:stations": (None, "L222FFFRF2", "L222FFFRF2"),
     "events:status": ("event", "LMMMMMMRFM", "LRRFFFFRFR"),
     "events:verify": (None, "2222222222", "2222222222"),
@@ -288,6 +294,7 @@ def make_objects() -> dict[str, dict]:
         "certificate": {"pk": certificate.pk},
         "certificate_code": {"code": certificate.verification_code},
         "station": {"pk": first(events.PollingStation.objects.filter(**kz35))},
+        "station_import": {"token": "no-such-import"},  # uploads are per user: anyone else's is 404
         "assignment": {"pk": first(events.Assignment.objects.all())},
         "accreditation": {"pk": first(events.Accreditation.objects.all())},
         "case": {"code": report.tracking_code},

@@ -23,16 +23,20 @@ PUBLIC = {
     "members:public_list",
     # Member portal: an emailed invitation to open an account.
     "portal:accept",
-    # Election fund: the pledge form, its thank-you page, the public disclosure of donations.
+    # Election fund: the pledge form, its thank-you page, the public disclosure of donations (page, CSV, JSON).
     "donations:donate",
     "donations:pledged",
     "donations:disclosure",
+    "donations:disclosure_json",
+    "donations:fund",
+    "donations:fund_election",
     # Events: the public event page, its calendar file, a participant's registration, a training's page,
     # certificate verification and the certificate PDF.
     "events:event_public",
     "events:event_ics",
     "events:registration",
     "events:registration_cancel",
+    "events:registration_confirm",
     "events:session_public",
     "events:verify",
     "events:verify_code",
