@@ -55,6 +55,14 @@ def require(request: HttpRequest, *perms: str) -> None:
         raise PermissionDenied
 
 
+def require_region(user, region: Region, message: str = "") -> None:
+    """Refuse (403) a regional coordinator reaching an object of another region: the one region check of views and
+    services (national roles pass)."""
+    scope = scoped_region(user)
+    if scope is not None and scope.pk != region.pk:
+        raise PermissionDenied(message) if message else PermissionDenied
+
+
 def scoped_region(user) -> Region | None:
     """Return the one region a regional coordinator is limited to; None means all regions.
 

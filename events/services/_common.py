@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coalition.access import scoped_region
+from coalition.access import require_region
 from coalition.models import OutboundMessage, Region, user_language
 from coalition.outbox import enqueue_email
 from coalition.site import absolute_url
@@ -19,9 +19,7 @@ from members.models import Person
 
 def check_region(user: User, region: Region) -> None:
     """Refuse a coordinator acting outside their region (403)."""
-    scope = scoped_region(user)
-    if scope is not None and scope.pk != region.pk:
-        raise PermissionDenied(_("Coordinators plan only in their own region."))
+    require_region(user, region, _("Coordinators plan only in their own region."))
 
 
 def validate_times(starts_at: datetime, ends_at: datetime, *, new: bool) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from coalition.access import scoped_region
+from coalition.access import require_region
 from coalition.forms import errors_to_form
 from coalition.models import AuditEntry, Region
 from events.models import Event, TrainingSession
@@ -20,9 +20,7 @@ PAGE_SIZE = 25
 
 def in_scope(request: HttpRequest, region: Region) -> None:
     """Refuse (403) a coordinator opening an object of another region."""
-    scope = scoped_region(request.user)
-    if scope is not None and scope.pk != region.pk:
-        raise PermissionDenied
+    require_region(request.user, region)
 
 
 def show_refusal(request: HttpRequest, exc: ValidationError, form: BaseForm | None = None) -> None:
