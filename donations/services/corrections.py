@@ -118,15 +118,10 @@ def _check_caps(election: Election, correction: Correction) -> None:
         return  # a book-keeping reversal frees no room under a cap, so it cannot take one past its limit
     totals = selectors.cap_totals(election, correction.payer_id)
     if correction.amount > 0:
-        if totals.used(correction.source) + correction.amount > ruleset.cap(correction.source):
+        room = rules.headroom(ruleset, correction.source, totals)
+        if correction.amount > room["source"]:
             raise ValidationError(_("The correction would take the source past its cap."), code="over_cap")
-        per_donor = ruleset.per_donor_cap
-        if (
-            correction.source == rules.DONATIONS
-            and correction.payer_id
-            and per_donor is not None
-            and totals.donor + correction.amount > per_donor
-        ):
+        if correction.payer_id and room["donor"] is not None and correction.amount > room["donor"]:
             raise ValidationError(
                 _("The correction would take the donor past the per-donor cap."), code="over_per_donor_cap"
             )
