@@ -8,11 +8,27 @@ folding wrong (issue #16).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import UTC, datetime
 
-from icalendar import Calendar
+from icalendar import Calendar, vText
 from icalendar import Event as VEvent
+
+_TEXT_ESCAPES = {"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"}
+
+
+class _Text(vText):
+    """A TEXT value escaped in one pass, as RFC 5545 §3.3.11 says.
+
+    ``vText`` reads a typed backslash followed by ``N`` as a line break before it escapes backslashes (documented
+    icalendar behaviour), so a title holding ``\\N`` would change. Here every backslash is text.
+    """
+
+    __slots__ = ()
+
+    def to_ical(self) -> bytes:
+        return re.sub(r"[\\;,\n]", lambda match: _TEXT_ESCAPES[match[0]], self).encode()
 
 
 def _text(value: str) -> str:
@@ -45,9 +61,9 @@ def calendar_file(
     event.add("dtstamp", datetime.now(UTC))
     event.add("dtstart", starts_at.astimezone(UTC))
     event.add("dtend", ends_at.astimezone(UTC))
-    event.add("summary", _text(title))
-    event.add("location", _text(place))
-    event.add("description", _text(description))
+    event.add("summary", _Text(_text(title)))
+    event.add("location", _Text(_text(place)))
+    event.add("description", _Text(_text(description)))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
     return calendar.to_ical().decode()

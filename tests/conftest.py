@@ -17,7 +17,9 @@ _common = {
     "database": None,  # nothing written into the checkout
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 }
-settings.register_profile("ci", max_examples=int(os.environ.get("FUZZ_CI_EXAMPLES", "25")), **_common)
+# "ci" is derandomized: the same examples on every run, so a red `make test` is a regression, never a new random
+# find; `make fuzz` explores with fresh random examples and many more of them.
+settings.register_profile("ci", max_examples=int(os.environ.get("FUZZ_CI_EXAMPLES", "25")), derandomize=True, **_common)
 settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "10000")), **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
