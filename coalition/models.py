@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -10,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from coalition.identifiers import validate_bin, validate_iin
 
 
 class Region(models.Model):
@@ -151,3 +155,85 @@ class OutboundMessage(models.Model):
     def __str__(self) -> str:
         # Never the recipient: it may be a hotline reporter (see coalition/privacy.py).
         return f"{self.get_channel_display()}: {self.subject or self.key}"
+
+
+# --- The election: one coalition-wide object --------------------------------------------------------------------
+
+
+class Election(models.Model):
+    """An election: the fund, training, deployment and election day all refer to it (by its slug in files).
+
+    Its row is also the lock that serialises decisions on the candidate's fund. The table keeps the name it had
+    when the fund owned the model (``donations_election``): moving a model between apps does not rename tables.
+    """
+
+    class Kind(models.TextChoices):
+        PRESIDENTIAL = "presidential", _("Presidential")
+        PARLIAMENTARY = "parliamentary", _("Parliamentary")
+        LOCAL = "local", _("Local (maslikhat)")
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRESIDENTIAL)
+    candidate_iin = models.CharField(
+        _("candidate's IIN"), max_length=12, validators=[validate_iin], help_text=_("Money from this IIN is own money.")
+    )
+    association_bin = models.CharField(
+        _("nominating association's BIN"),
+        max_length=12,
+        validators=[validate_bin],
+        help_text=_("Money from this BIN is the nominating association's."),
+    )
+    election_day = models.DateField(_("election day"), null=True, blank=True)
+    polls_open = models.TimeField(
+        _("polls open"), default=time(7, 0), help_text=_("Local time (UTC+5 nationwide since 1 March 2024).")
+    )
+    polls_close = models.TimeField(_("polls close"), default=time(20, 0))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        db_table = "donations_election"
+        ordering = ["-created_at"]
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(polls_open__lt=models.F("polls_close")), name="election_polls_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def polls_window(self) -> tuple[datetime, datetime] | None:
+        """Return when the polls open and close on election day (aware, in the project's time zone), or None."""
+        if self.election_day is None:
+            return None
+        zone = timezone.get_default_timezone()
+        return (
+            datetime.combine(self.election_day, self.polls_open, tzinfo=zone),
+            datetime.combine(self.election_day, self.polls_close, tzinfo=zone),
+        )
+
+
+class Candidate(models.Model):
+    """A line of the ballot, in ballot order. "Against all" is not a candidate: the protocol has a line of its own."""
+
+    election = models.ForeignKey(
+        Election, on_delete=models.CASCADE, related_name="candidates", verbose_name=_("election")
+    )
+    code = models.SlugField(_("code"), max_length=40, help_text=_("Used in files: the protocol column is c_<code>."))
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position on the ballot"))
+
+    class Meta:
+        ordering = ["election", "position"]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        constraints = [
+            models.UniqueConstraint(fields=["election", "code"], name="candidate_code_unique"),
+            models.UniqueConstraint(fields=["election", "position"], name="candidate_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

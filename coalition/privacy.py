@@ -78,6 +78,8 @@ CLASSIFIED: dict[str, dict[str, Privacy]] = {
         "subject": Privacy.PERSONAL,
         "key": Privacy.PERSONAL,
     },
+    # The candidate's IIN identifies their own money in the fund: the auditors check it.
+    "Election": {"candidate_iin": Privacy.AUDITED},
 }
 
 

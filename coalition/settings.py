@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "donations",
     "events",
     "hotline",
+    "electionday",
     "dashboard",
     "portal",
 ]

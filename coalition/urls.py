@@ -32,5 +32,7 @@ urlpatterns = [
     path("", include("donations.urls")),
     path("", include("events.urls")),
     path("", include("hotline.urls")),
+    path("", include("electionday.urls")),
+    path("api/v1/", include("electionday.api.urls")),
     path("", include("portal.urls")),
 ]

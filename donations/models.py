@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from coalition.identifiers import validate_bin, validate_iin
+from coalition.models import Election  # one election, coalition-wide: the fund's rows refer to it
 from donations import rules
 
 
@@ -90,37 +90,6 @@ class DonorCategory(models.TextChoices):
     RELIGIOUS = "religious", _("Religious association")
     FOREIGN_PARTICIPATION = "foreign_participation", _("Entity with foreign participation in its charter capital")
     FOREIGN_GRANTS = "foreign_grants", _("Receives foreign grants")
-
-
-class Election(models.Model):
-    """An election and its candidate's fund. Its row is the lock that serialises decisions on the fund."""
-
-    class Kind(models.TextChoices):
-        PRESIDENTIAL = "presidential", _("Presidential")
-        PARLIAMENTARY = "parliamentary", _("Parliamentary")
-        LOCAL = "local", _("Local (maslikhat)")
-
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRESIDENTIAL)
-    candidate_iin = models.CharField(
-        _("candidate's IIN"), max_length=12, validators=[validate_iin], help_text=_("Money from this IIN is own money.")
-    )
-    association_bin = models.CharField(
-        _("nominating association's BIN"),
-        max_length=12,
-        validators=[validate_bin],
-        help_text=_("Money from this BIN is the nominating association's."),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("election")
-        verbose_name_plural = _("elections")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 @pgtrigger.register(_append_only("rule_version_append_only"))

@@ -7,7 +7,6 @@ the election commission (Art. 34 of the election law): ``AUDITED``, shown on /au
 from coalition.privacy import Privacy
 
 CLASSIFIED = {
-    "Election": {"candidate_iin": Privacy.AUDITED},
     "Donor": {
         "identifier": Privacy.AUDITED,
         "name": Privacy.AUDITED,

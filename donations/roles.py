@@ -3,7 +3,6 @@
 from coalition.roles import Role
 
 _MODELS = (
-    "election",
     "ruleversion",
     "donor",
     "pledge",
@@ -22,8 +21,10 @@ PERMISSIONS = {
     # release holds and record returns. Nobody changes ledger rows, decisions or rule versions (append-only).
     Role.FINANCE_OFFICER: [
         *(f"donations.view_{model}" for model in _MODELS),
-        "donations.add_election",
-        "donations.change_election",
+        # The election itself is coalition-wide (coalition.Election); the fund's officers keep it.
+        "coalition.view_election",
+        "coalition.add_election",
+        "coalition.change_election",
         "donations.add_ruleversion",
         "donations.add_donor",
         "donations.change_donor",
@@ -37,7 +38,7 @@ PERMISSIONS = {
         "donations.approve_correction",
     ],
     # Auditors read everything, in /audit/ and in the compliance reports.
-    Role.AUDITOR: [f"donations.view_{model}" for model in _MODELS],
+    Role.AUDITOR: ["coalition.view_election", *(f"donations.view_{model}" for model in _MODELS)],
     # The integrity officer reviews coercion alerts (the hotline links them).
     Role.INTEGRITY_OFFICER: ["donations.view_coercionalert", "donations.change_coercionalert"],
 }

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from coalition import audit
+from coalition import audit, elections
 from coalition.identifiers import is_valid_bin
 from donations import rules, selectors
 from donations.models import (
@@ -157,6 +157,7 @@ def load_election(*, spec: dict, actor=None) -> tuple[Election, RuleVersion, boo
         values["source"] = spec["source"]
     if spec.get("mzp_date"):
         values["mzp_date"] = date.fromisoformat(spec["mzp_date"])
+    schedule = elections.parse_schedule(spec)  # election_day, polls, candidates: optional (issue #18)
 
     with transaction.atomic():
         election = Election.objects.select_for_update().filter(slug=spec.get("slug", "")).first()
@@ -170,6 +171,7 @@ def load_election(*, spec: dict, actor=None) -> tuple[Election, RuleVersion, boo
                 rule_values=values,
                 created_by=actor,
             )
+            elections.apply_schedule(election=election, schedule=schedule, actor=actor)
             # The one rule version create_election wrote (and so the one in force).
             return election, RuleVersion.objects.get(election=election), True
         changed = {
@@ -183,6 +185,7 @@ def load_election(*, spec: dict, actor=None) -> tuple[Election, RuleVersion, boo
             election.full_clean()
             election.save()
             audit.record(actor=actor, action="donations.change_election", obj=election, data=changed)
+        elections.apply_schedule(election=election, schedule=schedule, actor=actor)
         current = selectors.current_rule_version(election)
         if current is not None and all(
             getattr(current, name) == value for name, value in values.items() if name in RULE_FIELDS

@@ -98,7 +98,7 @@ def elections(request: HttpRequest) -> HttpResponse:
 
 @finance_required
 def election_create(request: HttpRequest) -> HttpResponse:
-    require(request, "donations.add_election")
+    require(request, "coalition.add_election")
     form = ElectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -537,7 +537,7 @@ def test_finance_imports_statement_flags_returns_and_auditor_downloads_report(
     page.fill("#id_password", "correct-horse-battery")
     submit(page, "#login-form")
     second_factor(page, auditor.username)  # auditors read personal data: a TOTP code too
-    page.goto("/audit/donations/election/")
+    page.goto("/audit/coalition/election/")
     axe.check()
     shot(page, "fund-7-audit-site-elections")
     with page.expect_download() as download_info:

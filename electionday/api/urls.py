@@ -1,0 +1,4 @@
+"""Mounted at /api/v1/ by the root URLconf."""
+
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Election day's services, one module per subject: attachments, devices, checklists, incidents, protocols."""
