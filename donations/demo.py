@@ -7,13 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from coalition import elections
 from coalition.identifiers import synthetic_bin, synthetic_iin
 from donations import services
 from donations.models import Donor, Election
@@ -43,6 +44,20 @@ def load(stdout) -> None:
             rule_values=values,
             created_by=None,
         )
+    # Election day and the ballot (issue #18), polls 07:00-20:00.
+    # The seed news item names the coalition's candidate; the other lines are synthetic demo names.
+    elections.apply_schedule(
+        election=election,
+        schedule=elections.Schedule(
+            election_day=election.election_day or today + timedelta(days=45),
+            polls=(time(7, 0), time(20, 0)),
+            candidates=(
+                ("tokayev", "Токаев Касым-Жомарт Кемелевич"),
+                ("candidate-b", "Кандидат Б (демо)"),
+                ("candidate-c", "Кандидат В (демо)"),
+            ),
+        ),
+    )
     citizens = [synthetic_iin(rng) for _ in range(4)]
     company = synthetic_bin(rng, year=2012, month=6)
     charity = synthetic_bin(rng, year=2008, month=2)
