@@ -604,9 +604,14 @@ def generate(scale: float = 1.0, *, seed: int = SEED, out=sys.stdout) -> Loaded:
         total += _copy(
             cursor,
             PollingStation,
-            ["number", "region_id", "address"],
+            ["election_id", "number", "region_id", "address"],
             (
-                (str(100 + (i // len(regions))), regions[i % len(regions)], f"Школа № {i // len(regions) + 1}")
+                (
+                    election.pk,
+                    str(100 + (i // len(regions))),
+                    regions[i % len(regions)],
+                    f"Школа № {i // len(regions) + 1}",
+                )
                 for i in range(min(n["stations"], stations_per_region * len(regions)))
             ),
         )

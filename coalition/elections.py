@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, ProtectedError
@@ -78,7 +79,7 @@ def parse_schedule(spec: dict) -> Schedule:
     return Schedule(election_day=election_day, polls=polls, candidates=candidates)
 
 
-def apply_schedule(*, election: Election, schedule: Schedule, actor=None) -> bool:
+def apply_schedule(*, election: Election, schedule: Schedule, actor: AbstractBaseUser | None = None) -> bool:
     """Store what the file gives; return whether anything changed (audited)."""
     changes: dict[str, object] = {}
     with transaction.atomic():

@@ -35,7 +35,8 @@ PERMISSIONS: dict[str, list[str]] = {
         "coalition.view_outboundmessage",
         "django_celery_beat.view_periodictask",
     ],
-    Role.COMMITTEE_STAFF: ["coalition.view_region"],
+    # HQ sets the election's day, hours and ballot (the finance officers create elections with the fund).
+    Role.COMMITTEE_STAFF: ["coalition.view_region", "coalition.view_election", "coalition.change_election"],
     Role.REGIONAL_COORDINATOR: ["coalition.view_region"],
     Role.TRAINER: ["coalition.view_region"],
     Role.FINANCE_OFFICER: ["coalition.view_region"],

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_celery_beat",
     "pgtrigger",
+    "ninja",  # its templates and static files: the API docs (/api/v1/docs) load Swagger UI from here, not a CDN
     "coalition",
     "members",
     "donations",

@@ -131,6 +131,18 @@ def xlsx_bytes(
     return buffer.getvalue()
 
 
+def xlsx_sheets_bytes(sheets: Iterable[tuple[str, Iterable[Row]]]) -> bytes:
+    """Return an XLSX workbook of several named sheets (such as an XLSForm's), every text cell neutralised."""
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31] or "Sheet")
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, value, "yyyy-mm-dd", "yyyy-mm-dd hh:mm") for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
     response["Content-Disposition"] = f'attachment; filename="{safe}"'

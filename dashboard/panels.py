@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -277,7 +278,9 @@ def training_panel(filters: Filters, links: _Links, locale: str) -> dict:
 
 def deployment_panel(user, filters: Filters, links: _Links, regions: list[Region], today: date) -> dict:
 
-    coverage = events.coverage_by_region(user, today=today)
+    # The stations of the election being worked on: the station list the cells link to shows the same by default.
+    election = Subquery(events.elections_in_preference(today=today).values("pk")[:1])
+    coverage = events.coverage_by_region(user, today=today, election=election)
     if filters.region is not None:
         coverage = coverage.filter(region=filters.region)
     by_code = {row["region__code"]: row for row in coverage}

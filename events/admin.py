@@ -43,8 +43,9 @@ class RegistrationAdmin(admin.ModelAdmin):
 @admin.register(TrainingSession)
 @admin.register(TrainingSession, site=audit_site)
 class TrainingSessionAdmin(admin.ModelAdmin):
-    list_display = ["course", "region", "starts_at", "trainer", "capacity"]
-    list_select_related = ["course", "region", "trainer"]
+    list_display = ["course", "region", "election", "starts_at", "trainer", "capacity"]
+    list_filter = ["election"]
+    list_select_related = ["course", "region", "trainer", "election"]
 
 
 @admin.register(Enrolment)
@@ -65,16 +66,17 @@ class CertificateAdmin(admin.ModelAdmin):
 @admin.register(PollingStation)
 @admin.register(PollingStation, site=audit_site)
 class PollingStationAdmin(admin.ModelAdmin):
-    list_display = ["number", "region", "address"]
-    list_filter = ["region"]
+    list_display = ["number", "region", "address", "voters", "election"]
+    list_filter = ["election", "region"]
     search_fields = ["number", "address"]
+    list_select_related = ["region", "election"]
 
 
 @admin.register(Assignment)
 @admin.register(Assignment, site=audit_site)
 class AssignmentAdmin(admin.ModelAdmin):
     list_display = ["station", "person", "role", "organization", "assigned_at", "ended_at"]
-    list_filter = ["role"]
+    list_filter = ["station__election", "role"]
     list_select_related = ["station", "person", "organization"]
 
 

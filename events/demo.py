@@ -7,6 +7,7 @@ People are synthetic (no IINs), with example.kz addresses.
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -14,8 +15,9 @@ from django.core.management.base import OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
-from coalition.models import Region
-from events import rules, services
+from coalition.identifiers import synthetic_bin, synthetic_iin
+from coalition.models import Election, Region
+from events import rules, selectors, services
 from events.models import (
     Accreditation,
     Assignment,
@@ -69,6 +71,25 @@ def _person(full_name: str, code: str, n: int) -> Person:
                 given_at=timezone.now(),
             )
     return person
+
+
+# The election donations.demo creates (load_demo runs it before this module); the stations are that election's.
+DEMO_ELECTION = "president-2026"
+
+
+def _election(today: date) -> Election:
+    """Return the election the demo stations belong to; run alone (its test), create one without the fund's rules."""
+    election = Election.objects.filter(slug=DEMO_ELECTION).first() or selectors.default_election()
+    if election is None:
+        rng = random.Random(20260316)  # nosec B311 # seeded synthetic demo data, not a secret
+        election = Election.objects.create(
+            slug="demo-stations",
+            name="Выборы Президента Республики Казахстан (демо участков)",
+            candidate_iin=synthetic_iin(rng, born=date(1960, 5, 17), female=False),
+            association_bin=synthetic_bin(rng, year=2010, month=3),
+            election_day=today + timedelta(days=45),
+        )
+    return election
 
 
 def _event(title: str, **fields: Any) -> Event:
@@ -169,6 +190,7 @@ def load(stdout: OutputWrapper) -> None:
         region=region["KZ-35"],
         starts_at=_at(today + timedelta(days=7), 10),
         defaults={
+            "election": Election.objects.filter(slug=DEMO_ELECTION).first(),
             "place": "Караганда, учебный центр профсоюзов",
             "ends_at": _at(today + timedelta(days=7), 16),
             "capacity": 25,
@@ -189,10 +211,14 @@ def load(stdout: OutputWrapper) -> None:
                 valid_until=past + timedelta(days=365),
             )
 
+    election = _election(today)
     stations = {}
-    for number, code, address in STATIONS:
+    for n, (number, code, address) in enumerate(STATIONS):
         stations[number], _ = PollingStation.objects.get_or_create(
-            region=region[code], number=number, defaults={"address": address}
+            election=election,
+            region=region[code],
+            number=number,
+            defaults={"address": address, "voters": 1100 + 37 * n},  # about 1,200 voters a precinct (DOMAIN.md)
         )
     certificate = Certificate.objects.filter(person=people[0], course=observer_course).first()
     serpin = Organization.objects.filter(short_name="SERPIN", status=Organization.Status.ADMITTED).first()

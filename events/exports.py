@@ -125,9 +125,24 @@ def certificate_status(certificate: Certificate, today: date) -> str:
 
 
 def stations(queryset: Iterable[Any]) -> Iterator[list]:  # PollingStation rows annotated with ``certified``
-    yield [_("Number"), _("Region"), _("Address"), _("Certified people assigned")]
+    # New columns go last: files read by column position keep working.
+    yield [
+        _("Number"),
+        _("Region"),
+        _("Address"),
+        _("Certified people assigned"),
+        _("Voters on the lists"),
+        _("Election"),
+    ]
     for station in queryset:
-        yield [station.number, station.region.name, station.address, station.certified]
+        yield [
+            station.number,
+            station.region.name,
+            station.address,
+            station.certified,
+            "" if station.voters is None else station.voters,
+            station.election.slug,
+        ]
 
 
 def assignments(queryset: Iterable[Assignment]) -> Iterator[list]:
@@ -144,6 +159,7 @@ def assignments(queryset: Iterable[Assignment]) -> Iterator[list]:
         _("Registration date"),
         _("Assigned at"),
         _("Ended at"),
+        _("Election"),
     ]
     today = timezone.localdate()
     for assignment in queryset:
@@ -160,6 +176,7 @@ def assignments(queryset: Iterable[Assignment]) -> Iterator[list]:
             assignment.registration_date,
             assignment.assigned_at,
             assignment.ended_at,
+            assignment.station.election.slug,
         ]
 
 

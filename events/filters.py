@@ -20,6 +20,7 @@ from coalition.access import scoped_region
 from coalition.models import Region
 from coalition.scoping import ScopedFilterSet
 from events.models import Accreditation, Assignment, Certificate, Course, Enrolment, TrainingSession
+from events.selectors import elections_newest_first
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -36,10 +37,17 @@ def _valid_certificate(prefix: str = "") -> Q:
     )
 
 
+ELECTION_IS_NATIONAL = "An election is coalition-wide: every region works on the same elections (issue #18)."
+
+
 class SessionFilter(ScopedFilterSet):
-    national_fields = {"course": "Courses are the coalition's national curriculum, taught in every region."}
+    national_fields = {
+        "course": "Courses are the coalition's national curriculum, taught in every region.",
+        "election": ELECTION_IS_NATIONAL,
+    }
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
+    election = django_filters.ModelChoiceFilter(queryset=elections_newest_first(), label=_("Training for an election"))
     when = django_filters.ChoiceFilter(
         method="filter_when",
         label=_("When"),
@@ -154,6 +162,14 @@ class CertificateFilter(ScopedFilterSet):
 
 
 class AssignmentFilter(ScopedFilterSet):
+    national_fields = {"election": ELECTION_IS_NATIONAL}
+
+    election = django_filters.ModelChoiceFilter(
+        field_name="station__election",
+        queryset=elections_newest_first(),
+        label=_("Election"),
+        empty_label=_("All elections"),
+    )
     q = django_filters.CharFilter(method="search", label=_("Search"))
     role = django_filters.ChoiceFilter(choices=Assignment.Role.choices, label=_("Role"))
     region = django_filters.ModelChoiceFilter(

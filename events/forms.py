@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import PhoneNumber
 from phonenumbers import NumberParseException
 
+from coalition.models import Election
 from coalition.roles import STAFF_ROLES
 from coalition.scoping import ScopedFilterSet, ScopedForm
+from events.filters import ELECTION_IS_NATIONAL
 from events.models import (
     Accreditation,
     Assignment,
@@ -28,7 +30,7 @@ from events.models import (
     PollingStation,
     TrainingSession,
 )
-from events.selectors import has_uncertified_assignment
+from events.selectors import default_election, elections_newest_first, has_uncertified_assignment
 from events.services.consent import consent_text
 from members.models import Organization, Person
 
@@ -181,16 +183,21 @@ class ApplicantForm(forms.Form):
 
 
 class SessionForm(ScopedForm, forms.ModelForm):
-    national_fields = {"course": "Courses are the coalition's national curriculum, taught in every region."}
+    national_fields = {
+        "course": "Courses are the coalition's national curriculum, taught in every region.",
+        "election": ELECTION_IS_NATIONAL,
+    }
 
     class Meta:
         model = TrainingSession
-        fields = ["course", "region", "place", "starts_at", "ends_at", "capacity", "trainer"]
+        fields = ["course", "region", "election", "place", "starts_at", "ends_at", "capacity", "trainer"]
         widgets = {"starts_at": DATETIME_WIDGET, "ends_at": DATETIME_WIDGET}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         cast(forms.ModelChoiceField, self.fields["trainer"]).queryset = _staff_users()
+        cast(forms.ModelChoiceField, self.fields["election"]).queryset = elections_newest_first()
+        self.fields["election"].help_text = _("Optional: the election these people are trained for.")
 
 
 class EnrolForm(ScopedForm, forms.Form):
@@ -207,7 +214,41 @@ ResultFormSet = forms.formset_factory(ResultForm, extra=0)
 
 
 class StationImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file (number,region,address)"))
+    national_fields = {"election": ELECTION_IS_NATIONAL}
+
+    # Not required: a post without it (a script written for the older form) imports into the default election,
+    # the one the select proposes; the select itself has no empty choice.
+    election = forms.ModelChoiceField(
+        label=_("Election"),
+        queryset=Election.objects.none(),
+        required=False,
+        empty_label=None,
+        help_text=_(
+            "The stations of the file are this election's: the same number in another election is another station."
+        ),
+    )
+    file = forms.FileField(label=_("CSV file (number,region,address,voters)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["election"])
+        field.queryset = elections_newest_first()
+        default = default_election()
+        field.initial = default.pk if default else None
+
+
+class ElectionChoiceForm(forms.Form):
+    """Which election a page shows (coverage): the default one unless another is chosen."""
+
+    national_fields = {"election": ELECTION_IS_NATIONAL}
+
+    election = forms.ModelChoiceField(
+        label=_("Election"), queryset=Election.objects.none(), required=False, empty_label=None
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["election"]).queryset = elections_newest_first()
 
 
 class AssignmentForm(ScopedForm, forms.Form):
@@ -281,6 +322,11 @@ class RevokeForm(forms.Form):
 class StationFilter(ScopedFilterSet):
     """Expects stations annotated with ``certified`` (``events.selectors.stations_with_coverage``)."""
 
+    national_fields = {"election": ELECTION_IS_NATIONAL}
+
+    election = django_filters.ModelChoiceFilter(
+        queryset=elections_newest_first(), label=_("Election"), empty_label=_("All elections")
+    )
     q = django_filters.CharFilter(method="search", label=_("Search"))
     coverage = django_filters.ChoiceFilter(
         label=_("Coverage"),

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from coalition.models import Region
+from coalition.models import Election, Region
 from coalition.storage import private_storage
 from events.rules import PROXIES_PER_STATION_MAX
 from members.models import Organization
@@ -480,6 +480,15 @@ class TrainingSession(models.Model):
         related_name="training_sessions",
         verbose_name=_("trainer"),
     )
+    # Optional: a course may train people for no election in particular (a certificate outlives one election).
+    election = models.ForeignKey(
+        Election,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_sessions",
+        verbose_name=_("training for an election"),
+    )
     public_token = models.CharField(_("enrolment link token"), max_length=32, unique=True, default=new_token)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -659,23 +668,50 @@ class Accreditation(models.Model):
 # --- Deployment -----------------------------------------------------------------------------------------------
 
 
-class PollingStation(models.Model):
-    """A polling station (precinct) where certified people are deployed."""
+class PollingStationQuerySet(models.QuerySet):
+    def for_election(self, election: Election) -> PollingStationQuerySet:
+        return self.filter(election=election)
 
+
+class PollingStation(models.Model):
+    """A polling station (precinct) of one election, where certified people are deployed.
+
+    Precincts are formed anew for each election, so the same number in the same region is a different station in
+    another election (issue #18): the number is unique per election and region.
+    """
+
+    election = models.ForeignKey(
+        Election, on_delete=models.PROTECT, related_name="stations", verbose_name=_("election")
+    )
     number = models.CharField(_("number"), max_length=20)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
     address = models.CharField(_("address"), max_length=300)
+    # Empty only on stations recorded before the lists' size was imported; the protocol's first line checks against it.
+    voters = models.PositiveIntegerField(
+        _("voters on the lists"),
+        null=True,
+        blank=True,
+        help_text=_("The number of voters on the precinct's lists (from the election commission)."),
+    )
+
+    objects = PollingStationQuerySet.as_manager()
 
     class Meta:
         ordering = ["region__code", "number"]
         verbose_name = _("polling station")
         verbose_name_plural = _("polling stations")
         constraints = [
-            models.UniqueConstraint(fields=["region", "number"], name="events_station_number_unique"),
+            models.UniqueConstraint(fields=["election", "region", "number"], name="events_station_number_per_election"),
         ]
 
     def __str__(self) -> str:
         return str(_("Polling station No. %(number)s") % {"number": self.number})
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def for_election(self, election: Election) -> AssignmentQuerySet:
+        """Keep the assignments to stations of ``election`` (an assignment belongs to its station's election)."""
+        return self.filter(station__election=election)
 
 
 class Assignment(models.Model):
@@ -719,6 +755,8 @@ class Assignment(models.Model):
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
+    objects = AssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["station", "role", "person__full_name"]
         verbose_name = _("assignment")
@@ -748,6 +786,11 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.station} ({self.get_role_display()})"
+
+    @property
+    def election(self) -> Election:
+        """Return the election of the assignment's station (there is no column of its own to disagree with it)."""
+        return self.station.election
 
     def clean(self) -> None:
         """Certification gates assignment: a valid certificate of the right course, held by this person."""

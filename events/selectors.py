@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db.models import (
+    Case,
     Count,
     DateField,
     DurationField,
@@ -22,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -29,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from coalition.access import scoped_region
 from coalition.dates import day_end, day_start
+from coalition.models import Election
 from events import rules
 from events.models import (
     Accreditation,
@@ -86,8 +89,33 @@ def sessions_for(user: Any) -> QuerySet[TrainingSession]:
     )
 
 
+def default_election(*, today: date | None = None) -> Election | None:
+    """Return the election staff pages propose: the one with the nearest election day still to come, else the newest.
+
+    Migration ``events.0013_station_election_data`` put the stations recorded before issue #18 on the same one.
+    """
+    return elections_in_preference(today=today).first()
+
+
+def elections_in_preference(*, today: date | None = None) -> QuerySet[Election]:
+    """Elections ahead first, the nearest on top; then the rest, newest first (``default_election`` is the first).
+
+    As a subquery (``Subquery(elections_in_preference().values("pk")[:1])``) it picks the election inside another
+    query: the dashboard's coverage costs no query more for it.
+    """
+    ahead = Q(election_day__gte=today or timezone.localdate())
+    return Election.objects.annotate(past=Case(When(ahead, then=Value(0)), default=Value(1))).order_by(
+        "past", Case(When(ahead, then=F("election_day"))).asc(nulls_last=True), "-created_at", "-pk"
+    )
+
+
+def elections_newest_first() -> QuerySet[Election]:
+    """Return the elections to choose from (national: every region works on the same elections)."""
+    return Election.objects.order_by(F("election_day").desc(nulls_last=True), "-created_at")
+
+
 def stations_for(user: Any) -> QuerySet[PollingStation]:
-    return _scope(PollingStation.objects.all(), user).select_related("region")
+    return _scope(PollingStation.objects.all(), user).select_related("region", "election")
 
 
 def certificates_for(user: Any) -> QuerySet[Certificate]:
@@ -100,7 +128,7 @@ def certificates_for(user: Any) -> QuerySet[Certificate]:
 def assignments_for(user: Any) -> QuerySet[Assignment]:
     """Return the assignments ``user`` may see: a coordinator's are those at stations in their region."""
     return _scope(Assignment.objects.all(), user, "station__region").select_related(
-        "station__region", "person", "certificate__course", "organization"
+        "station__region", "station__election", "person", "certificate__course", "organization"
     )
 
 
@@ -249,12 +277,18 @@ def has_uncertified_assignment(*, today: date | None = None) -> Exists:
     )
 
 
-def coverage_by_region(user: Any, *, today: date | None = None) -> QuerySet:
+def coverage_by_region(
+    user: Any, *, today: date | None = None, election: Election | Subquery | None = None
+) -> QuerySet:
     """Return per region: stations, how many have 0, 1, 2+ certified people assigned, and how many have someone
-    assigned whose certificate is revoked or expired (``uncertified``)."""
+    assigned whose certificate is revoked or expired (``uncertified``); of one election's stations if given."""
+    stations = stations_with_coverage(user, today=today)
+    if isinstance(election, Subquery):
+        stations = stations.filter(election_id=election)
+    elif election is not None:
+        stations = stations.filter(election=election)
     return (
-        stations_with_coverage(user, today=today)
-        .annotate(uncertified_here=has_uncertified_assignment(today=today))
+        stations.annotate(uncertified_here=has_uncertified_assignment(today=today))
         .values("region__code", "region__name_ru", "region__name_kk", "region__name_en")
         .annotate(
             stations=Count("pk"),
@@ -267,22 +301,31 @@ def coverage_by_region(user: Any, *, today: date | None = None) -> QuerySet:
     )
 
 
-def unaccredited_observers(user: Any, *, today: date | None = None) -> QuerySet[Assignment]:
+def _of_election(assignments: QuerySet[Assignment], election: Election | None) -> QuerySet[Assignment]:
+    return assignments if election is None else assignments.filter(station__election=election)
+
+
+def unaccredited_observers(
+    user: Any, *, today: date | None = None, election: Election | None = None
+) -> QuerySet[Assignment]:
     """Return active observers whose nominating organization holds no accreditation in force today."""
     today = today or timezone.localdate()
     in_force = Accreditation.objects.valid_on(today).filter(organization=OuterRef("organization"))
+    active = Assignment.objects.filter(ended_at__isnull=True, role=Assignment.Role.OBSERVER)
     return (
-        _scope(Assignment.objects.filter(ended_at__isnull=True, role=Assignment.Role.OBSERVER), user, "station__region")
+        _scope(_of_election(active, election), user, "station__region")
         .exclude(Exists(in_force))
         .select_related("person", "station__region", "organization")
         .order_by("station__region__code", "station__number")
     )
 
 
-def uncertified_assignments(user: Any, *, today: date | None = None) -> QuerySet[Assignment]:
+def uncertified_assignments(
+    user: Any, *, today: date | None = None, election: Election | None = None
+) -> QuerySet[Assignment]:
     """Return active assignments whose certificate is revoked or expired: people to replace or retrain."""
     return (
-        _scope(Assignment.objects.filter(ended_at__isnull=True), user, "station__region")
+        _scope(_of_election(Assignment.objects.filter(ended_at__isnull=True), election), user, "station__region")
         .exclude(_valid_certificate_q(today=today))
         .select_related("person", "station__region", "certificate__course", "organization")
     )

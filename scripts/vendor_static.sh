@@ -22,6 +22,7 @@ BOOTSTRAP_VERSION=5.3.8
 BOOTSTRAP_ICONS_VERSION=1.13.2
 CHARTJS_VERSION=4.6.1
 AXE_CORE_VERSION=4.14.1
+IDB_KEYVAL_VERSION=6.3.0
 
 command -v npm >/dev/null 2>&1 || { echo "error: npm is required" >&2; exit 1; }
 
@@ -96,6 +97,13 @@ put "$src/axe.min.js"            "$out/axe.min.js"
 put "$src/LICENSE"               "$out/LICENSE"
 put "$src/LICENSE-3RD-PARTY.txt" "$out/LICENSE-3RD-PARTY.txt"
 strip_sourcemap "$out/axe.min.js"
+
+# --- idb-keyval (the observer's offline app: IndexedDB key-value store, UMD build sets window.idbKeyval) ------
+src="$(fetch idb-keyval "$IDB_KEYVAL_VERSION")"
+out="$(fresh "idb-keyval-$IDB_KEYVAL_VERSION")"
+put "$src/dist/umd.js" "$out/umd.js"
+put "$src/LICENCE"     "$out/LICENCE"
+strip_sourcemap "$out/umd.js"
 
 # --- sanity checks -------------------------------------------------------------
 if grep -rl 'sourceMappingURL=' "$VENDOR_DIR"/*/ --include='*.js' --include='*.css' >/dev/null 2>&1; then

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from coalition.identifiers import synthetic_bin, synthetic_iin
-from coalition.models import Region
+from coalition.models import Election, Region
 from members.models import Organization
 
 _rng = random.Random(42)
@@ -46,6 +46,19 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     kind = Organization.Kind.PUBLIC_ASSOCIATION
     region = factory.LazyFunction(region)
     status = Organization.Status.APPLIED
+
+
+class ElectionFactory(factory.django.DjangoModelFactory):
+    """An election without the fund's rules (``tests.donations.factories.election`` makes one with them)."""
+
+    class Meta:
+        model = Election
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"election-{n}")
+    name = factory.Sequence(lambda n: f"Выборы №{n}")
+    candidate_iin = factory.LazyFunction(iin_number)
+    association_bin = factory.LazyFunction(bin_number)
 
 
 def force_login(client, user):

@@ -20,6 +20,7 @@ from django.utils.module_loading import import_string
 CAPABILITIES: dict[str, str] = {
     "members.invitation": "members.services.portal.invitation_link",
     "events.registration": "events.services.registration_manage_link",
+    "electionday.signin": "electionday.services.devices.signin_url",
 }
 
 _PLACEHOLDER = re.compile(r"\[\[capability:([a-z_.]+):(\d+)\]\]")

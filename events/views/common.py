@@ -56,6 +56,8 @@ def event_in_scope(request: HttpRequest, pk: int) -> Event:
 
 def session_in_scope(request: HttpRequest, pk: int) -> TrainingSession:
     """Return the training session ``pk`` (404) if the user's region covers it (403)."""
-    session = get_object_or_404(TrainingSession.objects.select_related("course", "region", "trainer"), pk=pk)
+    session = get_object_or_404(
+        TrainingSession.objects.select_related("course", "region", "trainer", "election"), pk=pk
+    )
     in_scope(request, session.region)
     return session

@@ -15,7 +15,7 @@ from coalition.access import AuthenticatedHttpRequest, require, scoped_region, s
 from coalition.middleware import request_budget
 from coalition.models import Region
 from events import exports, selectors, services
-from events.forms import AssignmentForm, StationFilter, StationImportForm
+from events.forms import AssignmentForm, ElectionChoiceForm, StationFilter, StationImportForm
 from events.models import Assignment, PollingStation
 from events.services import station_import
 from events.views.common import in_scope, paginate, show_refusal
@@ -25,9 +25,11 @@ from events.views.common import in_scope, paginate, show_refusal
 @staff_required
 def station_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.view_pollingstation")
-    filterset = StationFilter(
-        request.GET or None, queryset=selectors.stations_with_coverage(request.user), user=request.user
-    )
+    data = request.GET.copy()
+    default = selectors.default_election()
+    if "election" not in data and default is not None:
+        data["election"] = str(default.pk)  # the election being worked on, unless another (or all) is asked for
+    filterset = StationFilter(data, queryset=selectors.stations_with_coverage(request.user), user=request.user)
     if scoped_region(request.user) is not None:
         filterset.form.fields.pop("region")
     import_form = StationImportForm(request.POST or None, request.FILES or None)
@@ -37,7 +39,10 @@ def station_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             upload = import_form.cleaned_data["file"]
             try:
                 stored = station_import.store_upload(
-                    content=upload.read(), filename=upload.name or "stations.csv", by=request.user
+                    content=upload.read(),
+                    filename=upload.name or "stations.csv",
+                    by=request.user,
+                    election=import_form.cleaned_data["election"],
                 )
             except station_import.StationImportError as exc:
                 messages.error(request, _("The file was rejected; nothing was imported."))
@@ -76,7 +81,8 @@ def _own_upload(request: AuthenticatedHttpRequest, token: str) -> station_import
 def station_import_preview(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     upload = _own_upload(request, token)
     plan = None if upload.applied else station_import.preview(upload, by=request.user)
-    return render(request, "events/station_import_preview.html", {"upload": upload, "plan": plan})
+    election = station_import.upload_election(upload)
+    return render(request, "events/station_import_preview.html", {"upload": upload, "plan": plan, "election": election})
 
 
 @require_POST
@@ -103,7 +109,7 @@ def station_import_confirm(request: AuthenticatedHttpRequest, token: str) -> Htt
 @staff_required
 def station_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request, "events.view_pollingstation")
-    station = get_object_or_404(PollingStation.objects.select_related("region"), pk=pk)
+    station = get_object_or_404(PollingStation.objects.select_related("region", "election"), pk=pk)
     in_scope(request, station.region)
     form = AssignmentForm(request.POST or None, user=request.user)
     if request.method == "POST":
@@ -146,8 +152,16 @@ def assignment_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def coverage(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request, "events.view_assignment")
+    choice = ElectionChoiceForm(request.GET or None)
+    election = choice.cleaned_data["election"] if choice.is_valid() else None
+    election = election or selectors.default_election()
+    if not choice.is_bound and election is not None:
+        choice = ElectionChoiceForm(initial={"election": election.pk})
     regions = {region.code: region for region in Region.objects.all()}
-    rows = [{**row, "region": regions[row["region__code"]]} for row in selectors.coverage_by_region(request.user)]
+    rows = [
+        {**row, "region": regions[row["region__code"]]}
+        for row in selectors.coverage_by_region(request.user, election=election)
+    ]
     fmt = exports.requested(request)
     if fmt:
         return exports.respond(fmt, exports.coverage(rows), "coverage", _("Coverage"))
@@ -156,7 +170,9 @@ def coverage(request: AuthenticatedHttpRequest) -> HttpResponse:
         "events/coverage.html",
         {
             "regions": rows,
-            "uncertified": selectors.uncertified_assignments(request.user),
-            "unaccredited": selectors.unaccredited_observers(request.user),
+            "uncertified": selectors.uncertified_assignments(request.user, election=election),
+            "unaccredited": selectors.unaccredited_observers(request.user, election=election),
+            "election": election,
+            "election_form": choice,
         },
     )

@@ -27,8 +27,8 @@ def test_dashboard_draws_its_charts_and_map(page, login, request, who, charts, l
     from tests.dashboard.test_dashboard import build_world
     from tests.donations import factories as fund_factories
 
-    build_world()
     election = fund_factories.election()
+    build_world()  # its stations' election is the newest: the one the dashboard and the station list show
     fund_services.record_donation(election=election, incoming=fund_factories.incoming(amount="50000"))
     user = request.getfixturevalue(who)
     login(user.username)

@@ -14,12 +14,13 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from coalition.models import Election
 from donations import services as fund_services
 from events.models import Assignment, Certificate, Course, Enrolment, Event, PollingStation, TrainingSession
 from hotline.models import Report, SlaBreach
 from members.models import Person
 from tests.donations import factories as fund_factories
-from tests.factories import OrganizationFactory, UserFactory, region
+from tests.factories import ElectionFactory, OrganizationFactory, UserFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,14 @@ def certified(session: TrainingSession, code: str, *, revoked: bool = False) -> 
 
 
 def station(code: str, *certificates: Certificate) -> PollingStation:
-    polling = PollingStation.objects.create(number=str(next(_numbers)), region=region(code), address="ул. Абая, 1")
+    polling = PollingStation.objects.create(
+        # Stations belong to an election (issue #18): the fund's, if the test has one (a second, newer election
+        # would become the one the fund's panel shows).
+        election=Election.objects.first() or ElectionFactory(slug="dashboard-stations"),
+        number=str(next(_numbers)),
+        region=region(code),
+        address="ул. Абая, 1",
+    )
     for certificate in certificates:
         Assignment.objects.create(
             station=polling,

@@ -17,7 +17,7 @@ from events.models import (
     TrainingSession,
 )
 from members.models import Person
-from tests.factories import OrganizationFactory, region
+from tests.factories import ElectionFactory, OrganizationFactory, region
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -104,10 +104,20 @@ def certified(person=None, *, kind: str = Course.Kind.OBSERVER, course=None, **e
     )
 
 
+# The election stations belong to unless a test names another: one for the whole test, so stations made one by
+# one, and a file imported for the default election, meet in the same election.
+STATIONS_ELECTION = "stations-2026"
+
+
+def stations_election():
+    return ElectionFactory(slug=STATIONS_ELECTION, name="Выборы Президента 2026 (тест)")
+
+
 class StationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PollingStation
 
+    election = factory.LazyFunction(stations_election)
     number = factory.Sequence(lambda n: str(100 + n))
     region = factory.LazyFunction(lambda: region("KZ-35"))
     address = factory.Sequence(lambda n: f"Караганда, ул. Ерубаева, {n}, школа")

@@ -10,10 +10,17 @@ from django.urls import reverse
 from coalition.models import AuditEntry
 from events.models import PollingStation
 from events.services import station_import
-from tests.events.factories import StationFactory
+from tests.events.factories import StationFactory, stations_election
 from tests.factories import region
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _election(db):
+    """Stations belong to an election (issue #18): files are imported into the one the factory's stations are on."""
+    return stations_election()
+
 
 CSV = (
     "number,region,address\n"

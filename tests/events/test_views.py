@@ -232,6 +232,9 @@ def test_revoke_certificate_needs_a_reason(client_for, staff_user, trainer):
 def test_station_import_and_assignment_pages(client_for, staff_user, other_coordinator):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from tests.events.factories import stations_election
+
+    stations_election()  # stations belong to an election: the form proposes this one
     client = client_for(staff_user)
     upload = SimpleUploadedFile("s.csv", "number,region,address\n101,KZ-35,Караганда, ул. Ленина 1\n".encode())
     response = client.post(reverse("events:stations"), {"file": upload}, follow=True)

@@ -35,7 +35,7 @@ GOOD_STATEMENT_ROW = {
     "payer_citizenship": "KZ",
     "purpose": "Взнос",
 }
-GOOD_STATION_ROW = {"number": "101", "region": "KZ-35", "address": "Караганда, ул. Ерубаева, 1"}
+GOOD_STATION_ROW = {"number": "101", "region": "KZ-35", "address": "Караганда, ул. Ерубаева, 1", "voters": "1200"}
 GOOD_DONOR_ROW = {
     "id": "900101300123",
     "kind": "individual",
@@ -161,7 +161,10 @@ def test_donor_registry_import_never_crashes(data):
 def test_polling_station_import_never_errors(client_for, superuser, data):
     """Upload, preview and confirm: never a server error; a refused file or a preview with refused lines writes
     nothing."""
+    from tests.events.factories import stations_election
+
     content, rows = data
+    stations_election()  # stations belong to an election (issue #18): the form's default one
     client = client_for(superuser)
     with rolled_back():
         before = row_counts()

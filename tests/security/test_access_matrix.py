@@ -14,6 +14,7 @@ GET and POST are one character per role, in the order of ROLES:
     2 = 200 (or another 2xx)   L = redirect to a login page     R = another redirect (a success or a referral)
     B = 400                    F = 403                          N = 404                M = 405
     T = 429                    E = server error (never expected)
+    U = 401 (the API: no device token, and no staff session that may read)   V = 422 (the API: a bad or missing value)
 
 POSTs carry an empty body: they show who may reach the view's form handling, not what a full form does. Each
 request runs in a savepoint rolled back after it, so every role meets the same objects.
@@ -58,6 +59,14 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "donations:alert_review": ("alert", "LMMMMMMRFM", "LFFFFFRRFR"),  # the demo now raises alerts (#22)
     "donations:alerts": ("election", "LFFFF22RF2", "LFFFF22RF2"),
     "donations:alerts_index": (None, "LFFFFRRRFR", "LFFFFRRRFR"),
+    # Election day's hub (#18): whoever may see any election-day record; HQ and the fund set the day and ballot.
+    "electionday:index": (None, "LRRRFFRRFR", "LRRRFFRRFR"),
+    "electionday:overview": ("election", "L222FF2RF2", "L222FF2RF2"),
+    "electionday:ballot": ("election", "L2FFF2FRF2", "L2FFF2FRF2"),
+    # The observer's offline app: public shell, service worker and manifest (the device token is the key; no data).
+    "electionday:observer": (None, "2222222222", "MMMMMMMMMM"),
+    "electionday:observer_manifest": (None, "2222222222", "MMMMMMMMMM"),
+    "electionday:observer_sw": (None, "2222222222", "MMMMMMMMMM"),
     "donations:auditor_pack": ("auditor_pack", "LFFFFNFNFN", "LFFFFMFMFM"),
     "donations:compliance_report": ("compliance", "LFFFF2F2F2", "LFFFFMFMFM"),
     "donations:correction": ("election", "LFFFF2FRF2", "LFFFF2FRF2"),
@@ -91,6 +100,44 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "donations:release": ("donation", "LFFFFMFRFM", "LFFFFRFRFR"),
     "donations:rule_create": ("election", "LFFFF2FRF2", "LFFFF2FRF2"),
     "donations:rules": ("election", "LFFFF2FRF2", "LFFFF2FRF2"),
+    # The API (#18): staff roles read with their session (a region's coordinator only their region's assignments),
+    # POSTs take a device token only; an empty POST with a session is 401. No ?assignment= is 422 after the login.
+    "api-v1:api-root": (None, "LNNNNNNNNN", "LNNNNNNNNN"),
+    "api-v1:checklists": (None, "UVVVVVVUUV", "MMMMMMMMMM"),
+    "api-v1:incident_categories": (None, "U222222UU2", "MMMMMMMMMM"),
+    "api-v1:incidents": (None, "MMMMMMMMMM", "UUUUUUUUUU"),
+    "api-v1:me": (None, "U222222UU2", "MMMMMMMMMM"),
+    "api-v1:openapi-json": (None, "L222222RF2", "L222222RF2"),
+    "api-v1:openapi-view": (None, "L222222RF2", "L222222RF2"),
+    "api-v1:protocols": (None, "MMMMMMMMMM", "UUUUUUUUUU"),
+    "api-v1:severities": (None, "U222222UU2", "MMMMMMMMMM"),
+    "api-v1:submissions": (None, "MMMMMMMMMM", "UUUUUUUUUU"),
+    "electionday:assignment_access": ("assignment", "L2FFFFFRF2", "LMMMMMMRFM"),  # the demo's assignment: not KZ-35
+    "electionday:checklist_answers": ("checklist_station", "L22FFFFRF2", "L22FFFFRF2"),  # "other": not their region
+    "electionday:checklist_create": ("checklist_election", "L2FFFFFRF2", "L2FFFFFRF2"),
+    "electionday:checklist_defaults": ("checklist_election", "LMMMMMMMMM", "LRFFFFFRFR"),
+    "electionday:checklist_edit": ("checklist", "L2FFFFFRF2", "L2FFFFFRF2"),
+    "electionday:checklist_import": ("checklist", "LMMMMMMMMM", "LRFFFFFRFR"),  # an empty POST: a message, back
+    "electionday:checklist_publish": ("checklist_version", "LRFFFFFRFR", "LRFFFFFRFR"),  # v1 is published already
+    "electionday:checklist_station": ("checklist", "L222FFFRF2", "L222FFFRF2"),
+    "electionday:checklist_version": ("checklist_version", "L222FFFRF2", "L222FFFRF2"),
+    "electionday:checklist_xlsform": ("checklist_version", "L222FFFRF2", "L222FFFRF2"),
+    "electionday:checklists": ("checklist_election", "L222FFFRF2", "L222FFFRF2"),
+    "electionday:incident": ("incident", "L22FFF2RF2", "L22FFF2RF2"),
+    "electionday:incident_complaint": ("incident", "LMMMMMMMMM", "LFFFFFBRFF"),  # the integrity officer alone
+    "electionday:incident_create": ("incident_election", "L222FFFRF2", "L222FFFRF2"),
+    "electionday:incident_file": ("incident_file", "L22FFF2RF2", "L22FFF2RF2"),
+    "electionday:incidents": ("incident_election", "L222FF2RF2", "L222FF2RF2"),  # "other": their region's list
+    "electionday:protocol_conflicts": ("protocol_election", "L222FFFRF2", "L222FFFRF2"),  # "other": their region's
+    "electionday:protocol_enter": ("protocol_station", "L22FFFFRF2", "L22FFFFRF2"),
+    "electionday:protocol_history": ("protocol_station", "L22FFFFRF2", "L22FFFFRF2"),
+    "electionday:protocol_photo": ("protocol_photo", "L22FFFFRF2", "L22FFFFRF2"),
+    "electionday:protocol_queue": ("protocol_election", "L222FFFRF2", "L222FFFRF2"),  # "other": their region's
+    "electionday:protocol_review": ("protocol", "L22FFFFRF2", "L22FFFFRF2"),
+    "electionday:protocol_verify": ("protocol", "LMMMMMMMMM", "LRRFFFFRFR"),
+    "electionday:revoke_device": (None, "LMMMMMMRFM", "LNNNFFFRFN"),
+    "electionday:send_signin_link": ("assignment", "LMMMMMMRFM", "LRFFFFFRFR"),  # an empty POST: a message, back
+    "electionday:signin": (None, "NNNNNNNNNN", "NNNNNNNNNN"),  # an unknown sign-in link, for anyone
     "events:accreditation": ("accreditation", "L2NNFFFRF2", "L2NNFFFRF2"),
     "events:accreditation_create": (None, "L2FFFFFRF2", "L2FFFFFRF2"),
     "events:accreditation_revoke": ("accreditation", "LMMMMMMRFM", "LRFFFFFRFR"),
@@ -208,7 +255,8 @@ def status_class(response) -> str:
         target = response.headers.get("Location", "")
         login = reverse(settings.LOGIN_URL)
         return "L" if target.startswith((login, *ADMIN_LOGINS)) else "R"
-    return {400: "B", 403: "F", 404: "N", 405: "M", 429: "T"}.get(code, "2" if 200 <= code < 300 else "E")
+    classes = {400: "B", 401: "U", 403: "F", 404: "N", 405: "M", 422: "V", 429: "T"}
+    return classes.get(code, "2" if 200 <= code < 300 else "E")
 
 
 def _user(username: str, role: str | None, region_code: str | None = None, **extra):
@@ -294,6 +342,9 @@ def make_objects() -> dict[str, dict]:
         "certificate": {"pk": certificate.pk},
         "certificate_code": {"code": certificate.verification_code},
         "station": {"pk": first(events.PollingStation.objects.filter(**kz35))},
+        **_election_day_incident(events.PollingStation.objects.filter(**kz35).first()),
+        **_election_day_protocol(events.PollingStation.objects.filter(**kz35).first()),
+        **_election_day_checklist(events.PollingStation.objects.filter(**kz35).first()),
         "station_import": {"token": "no-such-import"},  # uploads are per user: anyone else's is 404
         "assignment": {"pk": first(events.Assignment.objects.all())},
         "accreditation": {"pk": first(events.Accreditation.objects.all())},
@@ -301,6 +352,83 @@ def make_objects() -> dict[str, dict]:
         "disclosure": {"pk": first(hotline.IdentityDisclosure.objects.all())},
         "evidence": {"pk": first(hotline.Evidence.objects.all())},
         "forwarding": {"pk": first(hotline.Forwarding.objects.all())},
+    }
+
+
+def _election_day_incident(station) -> dict[str, dict]:
+    """A KZ-35 station's incident with one photo (election day, #18): its election, the incident, the photo."""
+    import io
+    import uuid
+
+    from django.utils import timezone
+    from PIL import Image
+
+    from electionday.services.incidents import record_incident
+
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(photo, "JPEG")
+    incident, _created = record_incident(
+        station=station,
+        assignment=None,
+        client_id=uuid.uuid4(),
+        category="carousel",
+        severity="high",
+        occurred_at=timezone.now(),
+        text="matrix",
+        photos=[(photo.getvalue(), "image/jpeg")],
+        source="staff",
+    )
+    slug = station.election.slug
+    return {
+        "incident_election": {"slug": slug},
+        "incident": {"slug": slug, "pk": incident.pk},
+        "incident_file": {"slug": slug, "pk": incident.pk, "file": incident.attachments.get().pk},
+    }
+
+
+def _election_day_checklist(station) -> dict[str, dict]:
+    """The default checklists of a KZ-35 station's election, published (election day, #18)."""
+    from electionday.services.checklists import seed_default_checklists
+
+    seed_default_checklists(station.election)
+    slug = station.election.slug
+    return {
+        "checklist_election": {"slug": slug},
+        "checklist": {"slug": slug, "code": "opening"},
+        "checklist_version": {"slug": slug, "code": "opening", "number": 1},
+        "checklist_station": {"slug": slug, "code": "opening", "station": station.pk},
+    }
+
+
+def _election_day_protocol(station) -> dict[str, dict]:
+    """An observer's protocol of a KZ-35 station with its photo (election day, #18)."""
+    import io
+    import uuid
+
+    from PIL import Image
+
+    from electionday.services.protocols import candidates_of, record_protocol
+
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(photo, "JPEG")
+    protocol, _created = record_protocol(
+        station=station,
+        kind="observer",
+        client_id=uuid.uuid4(),
+        reporter_iin="880101300010",  # synthetic, valid check digit
+        assignment=None,
+        lines=dict.fromkeys(("voters", "received", "issued", "cancelled", "in_boxes", "invalid", "against_all"), 0),
+        votes={candidate.code: 0 for candidate in candidates_of(station.election)},
+        photo=(photo.getvalue(), "image/jpeg"),
+        filled_at=None,
+        source="staff",
+    )
+    slug = station.election.slug
+    return {
+        "protocol_election": {"slug": slug},
+        "protocol": {"slug": slug, "pk": protocol.pk},
+        "protocol_photo": {"slug": slug, "pk": protocol.attachments.get().pk},
+        "protocol_station": {"slug": slug, "station": station.pk},
     }
 
 

@@ -26,7 +26,26 @@ SUPERUSER = ROLES.index("superuser")
 # Views exempt from Django's CSRF check, each reviewed (docs/security.md, docs/scanning.md): the hotline intake sets
 # no cookie at all and carries a signed form token instead (hotline/intake.py); the language switch only
 # sets the language cookie and redirects to a same-site page.
-CSRF_EXEMPT = {"set_language", "hotline:report", "hotline:status", "hotline:status_add", "hotline:status_leave"}
+# The election-day API (/api/v1/) reads no cookie to act: a phone writes with its device token in the Authorization
+# header, which a cross-site form cannot send; a staff session may only read (GET), and django-ninja's SessionAuth
+# checks CSRF itself (electionday/api/auth.py).
+API_V1 = {
+    "api-v1:me",
+    "api-v1:checklists",
+    "api-v1:incident_categories",
+    "api-v1:severities",
+    "api-v1:submissions",
+    "api-v1:incidents",
+    "api-v1:protocols",
+}
+CSRF_EXEMPT = {
+    "set_language",
+    "hotline:report",
+    "hotline:status",
+    "hotline:status_add",
+    "hotline:status_leave",
+    *API_V1,
+}
 # The hotline intake's own token fields: a POST without them is refused with 400 (not 403: no CSRF check runs).
 INTAKE_TOKENS = {"intake_token", "case_token"}
 # Forms not posted here: logging out ends the test's session.

@@ -46,6 +46,21 @@ PUBLIC = {
     "hotline:status",
     "hotline:status_add",
     "hotline:status_leave",
+    # Election day: an observer's one-time sign-in link (rate-limited; binding is a POST with the page's CSRF
+    # token), and the API's operations, whose key is the device token (they answer 401 themselves; staff read with
+    # their session). The API's schema and docs need the staff login.
+    "electionday:signin",
+    "api-v1:me",
+    "api-v1:checklists",
+    "api-v1:incident_categories",
+    "api-v1:severities",
+    "api-v1:submissions",
+    "api-v1:incidents",
+    "api-v1:protocols",
+    # The observer's offline app: the same shell, service worker and manifest for everyone (no personal data).
+    "electionday:observer",
+    "electionday:observer_sw",
+    "electionday:observer_manifest",
 }
 # The admin sites' login pages are public by Django's design; the rest of each site needs a login.
 ADMIN_PUBLIC = ["/admin/login/", "/audit/login/"]

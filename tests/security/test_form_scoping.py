@@ -42,6 +42,11 @@ PROJECT = ("coalition", "members", "events", "donations")
 FORM_MODULES = [f"{app}.{name}" for app in (*PROJECT, "hotline") for name in ("forms", "filters")] + [
     "dashboard.panels",
     "coalition.twofactor",
+    # Election day keeps its forms by subject (#18).
+    "electionday.checklist_forms",
+    "electionday.incident_forms",
+    "electionday.election_forms",
+    "electionday.protocol_forms",
 ]
 COORD = ROLES.index("coord")
 
@@ -129,7 +134,7 @@ def scene(db):
     person = PersonFactory(region=shymkent, full_name="Чужой Регион Человек", email="zq-secret-79@example.kz")
     session = SessionFactory(region=shymkent)
     enrolment = EnrolmentFactory(session=session, person=person, attended=True, score=95)
-    from events.models import Certificate
+    from events.models import Assignment, Certificate
 
     certificate = Certificate.objects.create(
         number="T-79-1", enrolment=enrolment, person=person, course=session.course, issued_on=session.starts_at.date()
@@ -143,7 +148,11 @@ def scene(db):
         enrolment,
         certificate,
         EventFactory(region=shymkent),
-        StationFactory(region=shymkent),
+        station_79 := StationFactory(region=shymkent),
+        # Election day's forms offer a station's assigned people (#18).
+        Assignment.objects.create(
+            station=station_79, person=person, role="observer", certificate=certificate, organization=organization
+        ),
         _user("other", Role.REGIONAL_COORDINATOR, "KZ-79"),
     ]
     by_model: dict[str, set] = {}

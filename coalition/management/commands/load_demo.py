@@ -9,7 +9,8 @@ from coalition import demo
 from members import demo as members_demo
 
 # Each app may add demo data in <app>/demo.py with a function load(stdout) -> None, called in this order.
-DEMO_MODULES = ["members.demo", "events.demo", "donations.demo", "hotline.demo"]
+# donations.demo before events.demo: it creates the election the demo's polling stations belong to (issue #18).
+DEMO_MODULES = ["members.demo", "donations.demo", "events.demo", "hotline.demo", "electionday.demo"]
 
 
 class Command(BaseCommand):
