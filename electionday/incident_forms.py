@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coalition.models import Election, Region
 from coalition.scoping import ScopedFilterSet, ScopedForm
@@ -102,7 +103,7 @@ class ComplaintForm(ScopedForm, forms.Form):
     national_fields = {"agency": "The agencies complaints go to are the hotline's national list."}
 
     recipient = forms.ChoiceField(
-        label=_("To"),
+        label=pgettext_lazy("letter addressee", "To"),
         choices=[("tec", _("Territorial election commission")), ("prosecutor", _("Prosecutor's office"))],
         widget=forms.RadioSelect,
     )

@@ -372,7 +372,7 @@
       el("p", { class: "mb-1" }, assignment.role === "proxy" ? S.role_proxy : S.role_observer, " · ",
         election.name || ""),
       el("p", { class: "mb-3" },
-        election.election_day ? `${S.election_day}: ${election.election_day} · ` : "",
+        election.election_day ? `${S.election_day}: ${election.election_day.split("-").reverse().join(".")} · ` : "",  // dd.mm.yyyy
         polls.opens ? fmt(S.hours, { opens: polls.opens, closes: polls.closes || "" }) : ""));
     const tasks = el("ul", { class: "list-unstyled observer-tasks d-grid gap-2 mb-0" });
     for (const checklist of state.checklists[assignment.id] || []) {

@@ -17,6 +17,7 @@ from coalition.models import Candidate
 from events.models import Assignment, Course
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_mobile import PHONE, assert_fits_phone, phone_shot
+from tests.browser.test_paths import shot
 from tests.events.factories import PersonFactory, StationFactory, admitted_organization, certified
 from tests.factories import ElectionFactory, iin_number
 
@@ -50,12 +51,15 @@ def question(name: str, kind: str, text: str, *, required: bool = True, choices=
     }
 
 
+TITLES = {"opening": "Прибытие и открытие участка", "turnout-10": "Явка к 10:00", "turnout-12": "Явка к 12:00"}
+
+
 def publish(election, code: str, kind: str, position: int, questions: list[dict], due_at: time | None = None):
     from electionday.models import Checklist, ChecklistVersion
 
     checklist = Checklist.objects.create(election=election, code=code, kind=kind, due_at=due_at, position=position)
     return ChecklistVersion.objects.create(
-        checklist=checklist, number=1, title=label(code), questions=questions, published_at=timezone.now()
+        checklist=checklist, number=1, title=label(TITLES[code]), questions=questions, published_at=timezone.now()
     )
 
 
@@ -189,6 +193,7 @@ def test_observer_reports_offline_and_everything_arrives_once(browser, live_serv
     )
     expect(phone.locator("[data-field=photos] .form-text")).not_to_be_empty()
     assert_accessible(phone)
+    phone_shot(phone, "election-day-3-incident")
     save(phone, 4)
 
     # The protocol: the numbers break boxes_balance; the phone explains it and asks to confirm the paper copy says so.
@@ -211,6 +216,7 @@ def test_observer_reports_offline_and_everything_arrives_once(browser, live_serv
     phone.check("[data-testid=confirm-paper]")
     save(phone, 5)
     assert counts(phone) == ("5", "0", "0")
+    phone_shot(phone, "election-day-2-observer-offline")
     assert Submission.objects.count() + Incident.objects.count() + Protocol.objects.count() == 0
 
     # The phone is put away; later the app opens again, still offline (the service worker serves it), then online.
@@ -257,8 +263,17 @@ def test_observer_reports_offline_and_everything_arrives_once(browser, live_serv
     row = page.locator("main tbody tr", has=page.locator(f'a[href="{incident_url(day.election, incident)}"]'))
     expect(row).to_have_count(1)
     expect(row).to_contain_text("№ 512")
+    shot(page, "election-day-4-incident-list")
     page.click(f'a[href="{incident_url(day.election, incident)}"]')
     expect(page.locator("main")).to_contain_text("Автобус привёз одних и тех же избирателей")
+    shot(page, "election-day-5-incident")
+
+    # The assignment's sign-in page: the link sent, the phone bound, with its revoke button.
+    from django.urls import reverse
+
+    page.goto(reverse("electionday:assignment_access", args=[day.assignment.pk]))
+    expect(page.locator("main")).to_contain_text("512")
+    shot(page, "election-day-1-send-link")
 
 
 def test_a_revoked_phone_is_told_it_is_signed_out(browser, live_server, day, staff_user):
