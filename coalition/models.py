@@ -185,6 +185,18 @@ class Election(models.Model):
         help_text=_("Money from this BIN is the nominating association's."),
     )
     election_day = models.DateField(_("election day"), null=True, blank=True)
+    agitation_starts_on = models.DateField(
+        _("agitation starts on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day after candidate registration ends: agitation is lawful from this day until 00:00 of the day "
+            "before election day (the day of silence)."
+        ),
+    )
+    dates_source = models.CharField(
+        _("source of the dates"), max_length=255, blank=True, help_text=_("The election commission's resolution.")
+    )
     polls_open = models.TimeField(
         _("polls open"), default=time(7, 0), help_text=_("Local time (UTC+5 nationwide since 1 March 2024).")
     )
@@ -199,6 +211,12 @@ class Election(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(polls_open__lt=models.F("polls_close")), name="election_polls_ordered"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(agitation_starts_on__isnull=True)
+                | models.Q(election_day__isnull=True)
+                | models.Q(agitation_starts_on__lt=models.F("election_day")),
+                name="election_agitation_before_election_day",
             ),
         ]
 

@@ -6,7 +6,6 @@ from coalition.admin_sites import audit_site
 from events.models import (
     Accreditation,
     Assignment,
-    Campaign,
     Certificate,
     Course,
     Enrolment,
@@ -80,7 +79,7 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["station", "person", "organization"]
 
 
-for model in (Course, Holiday, NoticeRule, Campaign, Policy, EventReport):
+for model in (Course, Holiday, NoticeRule, Policy, EventReport):
     admin.site.register(model)
     audit_site.register(model)
 

@@ -21,7 +21,6 @@ from events import rules, selectors, services
 from events.models import (
     Accreditation,
     Assignment,
-    Campaign,
     Certificate,
     Course,
     Enrolment,
@@ -105,15 +104,13 @@ def _event(title: str, **fields: Any) -> Event:
 def load(stdout: OutputWrapper) -> None:
     today = timezone.localdate()
     region = {r.code: r for r in Region.objects.filter(code__in=["KZ-71", "KZ-35", "KZ-79", "KZ-75"])}
-    Campaign.objects.get_or_create(
-        name="Выборы Президента Республики Казахстан (демо)",
-        defaults={
-            "agitation_starts_on": today - timedelta(days=3),
-            "election_day": today + timedelta(days=45),
-            "is_current": not Campaign.objects.filter(is_current=True).exists(),
-            "source": "Демонстрационные даты: замените датами постановления ЦИК",
-        },
-    )
+    # The campaign period is the election's (issue #18): agitation started three days ago.
+    election = _election(today)
+    if election.agitation_starts_on is None:
+        election.election_day = election.election_day or today + timedelta(days=45)
+        election.agitation_starts_on = today - timedelta(days=3)
+        election.dates_source = "Демонстрационные даты: замените датами постановления ЦИК"
+        election.save(update_fields=["election_day", "agitation_starts_on", "dates_source"])
     people = [_person(name, code, n) for n, (name, code) in enumerate(PEOPLE, start=1)]
 
     _event(

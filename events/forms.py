@@ -22,7 +22,6 @@ from events.filters import ELECTION_IS_NATIONAL
 from events.models import (
     Accreditation,
     Assignment,
-    Campaign,
     Event,
     Holiday,
     NoticeRule,
@@ -382,10 +381,19 @@ class HolidayForm(forms.ModelForm):
 
 
 class CampaignForm(forms.ModelForm):
+    """The campaign period of the election being worked on: it is the election's (one object, issue #18)."""
+
     class Meta:
-        model = Campaign
-        fields = ["name", "agitation_starts_on", "election_day", "is_current", "source"]
+        model = Election
+        fields = ["agitation_starts_on", "election_day", "dates_source"]
         widgets = {"agitation_starts_on": DATE_WIDGET, "election_day": DATE_WIDGET}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, day = data.get("agitation_starts_on"), data.get("election_day")
+        if starts and day and starts >= day:
+            self.add_error("agitation_starts_on", _("Agitation starts before election day."))
+        return data
 
 
 class WalkInForm(forms.Form):

@@ -117,32 +117,6 @@ class NoticeRule(models.Model):
         return f"{self.event_kind}: {self.working_days} ({self.get_requirement_display()})"
 
 
-class Campaign(models.Model):
-    """An election campaign: agitation is lawful from ``agitation_starts_on`` to the day before the day of silence."""
-
-    name = models.CharField(_("name"), max_length=200)
-    agitation_starts_on = models.DateField(
-        _("agitation starts on"), help_text=_("The day after candidate registration ends.")
-    )
-    election_day = models.DateField(_("election day"))
-    is_current = models.BooleanField(_("current campaign"), default=False)
-    source = models.CharField(_("source"), max_length=255, blank=True)
-
-    class Meta:
-        ordering = ["-election_day"]
-        verbose_name = _("campaign")
-        verbose_name_plural = _("campaigns")
-        constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="events_one_current"),
-            models.CheckConstraint(
-                condition=Q(agitation_starts_on__lt=models.F("election_day")), name="events_campaign_ordered"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class Policy(models.Model):
     """The app's adjustable numbers (one row, edited by committee staff)."""
 

@@ -20,7 +20,6 @@ _VIEW_ALL = [
         "assignment",
         "holiday",
         "noticerule",
-        "campaign",
         "policy",
         "eventreport",
         "accreditation",
@@ -42,7 +41,6 @@ PERMISSIONS = {
     + _perms("accreditation", "add", "change")
     + _perms("holiday", "add", "change", "delete")
     + _perms("noticerule", "add", "change")
-    + _perms("campaign", "add", "change")
     + _perms("policy", "change"),
     Role.REGIONAL_COORDINATOR: _VIEW_ALL
     + _perms("event", "add", "change", "approve")

@@ -36,7 +36,6 @@ from events import rules
 from events.models import (
     Accreditation,
     Assignment,
-    Campaign,
     Certificate,
     Course,
     Event,
@@ -351,8 +350,8 @@ def notice_rule_for(kind: str, on: date) -> NoticeRule | None:
 
 def current_campaign() -> rules.CampaignPeriod | None:
     """Return the period of the current campaign (agitation start to election day), or None."""
-    campaign = Campaign.objects.filter(is_current=True).first()
-    if campaign is None:
+    campaign = default_election()  # the campaign period is the election's (issue #18)
+    if campaign is None or campaign.agitation_starts_on is None or campaign.election_day is None:
         return None
     return rules.CampaignPeriod(campaign.agitation_starts_on, campaign.election_day)
 

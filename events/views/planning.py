@@ -31,7 +31,7 @@ from events.forms import (
     PolicyForm,
     RejectForm,
 )
-from events.models import Campaign, Event, Holiday, NoticeRule, Policy, Registration
+from events.models import Event, Holiday, NoticeRule, Policy, Registration
 from events.views.common import event_in_scope, history, paginate, show_refusal
 
 
@@ -251,17 +251,18 @@ def rules_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show and edit the lead times, holidays, campaign period and policy (committee staff)."""
     require(request, "events.view_noticerule")
     can_edit = request.user.has_perm("events.change_policy")
-    forms = {
+    election = selectors.default_election()  # its campaign period is edited here (issue #18: one election object)
+    forms: dict[str, Any] = {
         "policy": PolicyForm(prefix="policy", instance=Policy.current()),
         "rule": NoticeRuleForm(prefix="rule"),
         "holiday": HolidayForm(prefix="holiday"),
-        "campaign": CampaignForm(prefix="campaign", instance=Campaign.objects.filter(is_current=True).first()),
+        "campaign": CampaignForm(prefix="campaign", instance=election) if election is not None else None,
     }
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
         which = request.POST.get("form")
-        if which in forms:
+        if which in forms and forms[which] is not None:
             bound = type(forms[which])(request.POST, prefix=which, instance=forms[which].instance)
             forms[which] = bound
             if bound.is_valid():
@@ -278,6 +279,7 @@ def rules_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "can_edit": can_edit,
             "rules": NoticeRule.objects.all(),
             "holidays": Holiday.objects.filter(date__gte=timezone.localdate().replace(month=1, day=1)),
-            "campaigns": Campaign.objects.all(),
+            "campaigns": selectors.elections_newest_first(),
+            "election": election,
         },
     )

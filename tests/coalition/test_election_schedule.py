@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from coalition.models import AuditEntry, Candidate, Election
 from tests.donations import factories as f
@@ -92,7 +93,7 @@ def test_a_new_ballot_order_is_applied_and_audited_once(tmp_path):
     ],
 )
 def test_a_bad_key_is_refused_with_its_name_and_nothing_is_stored(tmp_path, extra, message):
-    with pytest.raises(CommandError, match=message):
+    with translation.override("en"), pytest.raises(CommandError, match=message):  # the messages' source language
         _load(tmp_path, _spec(**extra))
     assert not Election.objects.exists()
     assert not Candidate.objects.exists()

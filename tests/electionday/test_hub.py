@@ -87,7 +87,7 @@ def test_hq_sets_the_day_hours_and_ballot(client_for, staff_user, election):
 def test_a_bad_ballot_is_refused_with_its_reason(client_for, staff_user, election, candidates, error):
     url = reverse("electionday:ballot", args=[election.slug])
     data = {"election_day": "2026-08-30", "polls_open": "07:00", "polls_close": "20:00", "candidates": candidates}
-    response = client_for(staff_user).post(url, data)
+    response = client_for(staff_user).post(url, data, HTTP_ACCEPT_LANGUAGE="en")  # the messages' source language
     assert response.status_code == 200 and error in response.content.decode()
     assert not Candidate.objects.filter(election=election).exists()
 

@@ -12,11 +12,11 @@ from django.utils import timezone
 from coalition.models import AuditEntry, OutboundMessage
 from coalition.roles import Role
 from events import rules, selectors, services, tasks
-from events.models import Campaign, Event, EventApproval, Registration
+from events.models import Event, EventApproval, Registration
 from members.models import Affiliation
 from tests.conftest import _user_with_role
 from tests.events.factories import EventFactory, PersonFactory, RegistrationFactory, admitted_organization
-from tests.factories import UserFactory, region
+from tests.factories import ElectionFactory, UserFactory, region
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Almaty")
@@ -206,9 +206,7 @@ def test_a_late_notice_blocks_the_approval_and_campaign_only_warns(member_rep, c
     org, rep = member_rep
     with time_machine.travel(NOW, tick=False):
         event = services.propose_event(organization=org, by=rep, data=_data())
-        Campaign.objects.create(
-            name="Выборы", agitation_starts_on=date(2026, 12, 20), election_day=date(2027, 1, 10), is_current=True
-        )
+        ElectionFactory(slug="vybory", agitation_starts_on=date(2026, 12, 20), election_day=date(2027, 1, 10))
     with time_machine.travel(datetime(2026, 12, 11, 9, 0, tzinfo=TZ), tick=False):  # deadline 10.12 passed
         checklist = {item.key: item.result for item in selectors.approval_checklist(event)}
         assert checklist == {"venue": "pass", "notice": "fail", "campaign": "warn"}

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from coalition.models import AuditEntry, OutboundMessage
 from events import selectors, services
-from events.models import Campaign, Event, Holiday, NoticeRule
+from events.models import Event, Holiday, NoticeRule
 from tests.events.factories import EventFactory, PersonFactory, RegistrationFactory
-from tests.factories import region
+from tests.factories import ElectionFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -81,12 +81,7 @@ def test_rejects_end_before_start_and_past_start(staff_user):
 
 @time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=TZ), tick=False)
 def test_warns_when_agitation_falls_on_the_day_of_silence(staff_user):
-    Campaign.objects.create(
-        name="Выборы Президента",
-        agitation_starts_on=date(2026, 11, 20),
-        election_day=date(2026, 12, 19),
-        is_current=True,
-    )
+    ElectionFactory(slug="president", agitation_starts_on=date(2026, 11, 20), election_day=date(2026, 12, 19))
     event = services.create_event(by=staff_user, data=_data())
     assert any("silence" in w for w in selectors.event_warnings(event))
     other = services.create_event(

@@ -19,7 +19,7 @@ from tests.events.factories import (
     admitted_organization,
     certified,
 )
-from tests.factories import region
+from tests.factories import ElectionFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -296,16 +296,26 @@ def test_staff_edits_rules_and_coordinator_cannot(client_for, staff_user, coordi
         },
     )
     assert Holiday.objects.filter(date=date(2027, 12, 17)).exists()
+    # The campaign period is the election's (issue #18): the rules page edits the election being worked on.
+    election = ElectionFactory(slug="vybory-2027")
     client.post(
         reverse("events:rules"),
         {
             "form": "campaign",
-            "campaign-name": "Выборы 2027",
             "campaign-agitation_starts_on": "2027-02-01",
             "campaign-election_day": "2027-03-14",
-            "campaign-is_current": "on",
+            "campaign-dates_source": "Постановление ЦИК",
         },
     )
+    election.refresh_from_db()
+    assert (election.agitation_starts_on, election.election_day) == (date(2027, 2, 1), date(2027, 3, 14))
+    refused = client.post(
+        reverse("events:rules"),
+        {"form": "campaign", "campaign-agitation_starts_on": "2027-03-20", "campaign-election_day": "2027-03-14"},
+    )
+    assert "agitation_starts_on" in refused.context["forms"]["campaign"].errors
+    election.refresh_from_db()
+    assert election.agitation_starts_on == date(2027, 2, 1)
     assert client.get(reverse("events:rules")).status_code == 200
     response = client_for(coordinator).post(
         reverse("events:rules"), {"form": "policy", "policy-proxies_per_station": 9}
