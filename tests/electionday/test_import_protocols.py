@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from coalition.models import AuditEntry
 from electionday.models import Protocol
@@ -35,7 +36,8 @@ def _run(tmp_path, lines: list[str], *, source: str = "observer", header: str = 
     out, err = io.StringIO(), io.StringIO()
     code = 0
     try:
-        call_command("import_protocols", str(path), "--election", SLUG, "--source", source, stdout=out, stderr=err)
+        with translation.override("en"):  # the messages' source language (an operator's shell speaks Russian)
+            call_command("import_protocols", str(path), "--election", SLUG, "--source", source, stdout=out, stderr=err)
     except CommandError as exc:
         err.write(str(exc))
         code = 1
@@ -136,5 +138,5 @@ def test_stations_of_another_election_are_unknown(tmp_path, election):
 def test_an_unknown_election_is_refused(tmp_path, precinct):
     path = tmp_path / "p.csv"
     path.write_text(HEADER + "\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="No election"):
+    with translation.override("en"), pytest.raises(CommandError, match="No election"):
         call_command("import_protocols", str(path), "--election", "nope", "--source", "official")
