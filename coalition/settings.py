@@ -6,6 +6,7 @@ used; importing this module never starts a server.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from cryptography.fernet import Fernet
@@ -40,6 +41,15 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services open their own transactions
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica of the primary for the situation room's and the results' reads (coalition.dbrouter.replica);
+# unset, they read the primary. Writes and migrations always go to the primary (dbrouter.PrimaryReplicaRouter).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the test database through it
+DATABASE_ROUTERS = ["coalition.dbrouter.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -186,7 +196,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -196,6 +206,29 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Private files (evidence, letters, photos: coalition.storage.private_storage) stay on the local disk under MEDIA_ROOT
+# unless AWS_STORAGE_BUCKET_NAME names a bucket of S3-compatible object storage (django-storages), which every web
+# node and worker then shares. Objects are written with a private ACL and have no public URL either way.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,  # empty: Amazon S3 itself
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Empty: boto3's own chain (its environment variables, an instance role).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,  # "path" for MinIO and the like
+            "location": env.str("AWS_LOCATION", default=""),  # a key prefix inside the bucket
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["private"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}  # MEDIA_ROOT
 WHITENOISE_USE_FINDERS = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -232,6 +265,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="coalition")
+# Tasks by urgency (coalition.celery.route_by_urgency): these go to the urgent queue, "<default queue>.urgent" unless
+# CELERY_URGENT_QUEUE names it, which a worker of its own consumes so an election-day alert never waits behind a
+# backlog of reminders; everything else goes to the default queue.
+CELERY_URGENT_QUEUE = env.str("CELERY_URGENT_QUEUE", default="")
+CELERY_URGENT_TASKS = ["coalition.tasks.deliver_urgent_message"]
+CELERY_TASK_ROUTES = ["coalition.celery.route_by_urgency"]
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 300,
     "unacked_restore_interval": 5,
@@ -326,3 +365,11 @@ PEOPLE_IMPORT_MAX_BYTES = env.int("PEOPLE_IMPORT_MAX_BYTES", default=2 * 1024 * 
 PEOPLE_IMPORT_MAX_ROWS = env.int("PEOPLE_IMPORT_MAX_ROWS", default=2000)
 PEOPLE_IMPORT_MAX_LINE = env.int("PEOPLE_IMPORT_MAX_LINE", default=2000)  # characters in one line of the file
 PEOPLE_IMPORT_PREVIEW_HOURS = env.int("PEOPLE_IMPORT_PREVIEW_HOURS", default=24)  # then a preview must be redone
+# The situation room (electionday/situation.py): the closing checklist (without a due time of its own) and the
+# protocol are late this long after the polls close; the page refreshes itself every so many seconds (1-30).
+ELECTIONDAY_PROTOCOL_GRACE_MINUTES = env.int("ELECTIONDAY_PROTOCOL_GRACE_MINUTES", default=120)
+ELECTIONDAY_SITUATION_REFRESH_SECONDS = env.int("ELECTIONDAY_SITUATION_REFRESH_SECONDS", default=20)
+if ELECTIONDAY_PROTOCOL_GRACE_MINUTES < 0 or not 1 <= ELECTIONDAY_SITUATION_REFRESH_SECONDS <= 30:
+    raise ImproperlyConfigured(
+        "ELECTIONDAY_PROTOCOL_GRACE_MINUTES must be 0 or more and ELECTIONDAY_SITUATION_REFRESH_SECONDS 1 to 30."
+    )

@@ -33,6 +33,13 @@ def deliver_message(message_id: int) -> bool:
     return outbox.deliver(message_id)
 
 
+@shared_task(name="coalition.tasks.deliver_urgent_message", **DATABASE_RETRY)
+def deliver_urgent_message(message_id: int) -> bool:
+    """The same delivery, routed to the urgent queue (settings.CELERY_URGENT_TASKS): election-day alerts and chase
+    reminders never wait behind a backlog of routine messages."""
+    return outbox.deliver(message_id)
+
+
 @shared_task(name="coalition.tasks.deliver_message_batch", **DATABASE_RETRY)
 def deliver_message_batch() -> int:
     return outbox.deliver_batch()

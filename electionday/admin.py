@@ -10,12 +10,14 @@ from django.contrib import admin
 from coalition.admin_sites import ReadOnlyMixin, audit_site
 from electionday.models import (
     Attachment,
+    CecTurnout,
     Checklist,
     ChecklistVersion,
     Device,
     Incident,
     Protocol,
     ProtocolVote,
+    QuickCountSample,
     SignInLink,
     Submission,
 )
@@ -113,3 +115,18 @@ class AttachmentAdmin(ElectionDayAdmin):
     exclude = ["file"]  # files leave only through the permission-checked staff views
     list_select_related = ["station"]
     date_hierarchy = "uploaded_at"
+
+
+@admin.register(CecTurnout)
+@admin.register(CecTurnout, site=audit_site)
+class CecTurnoutAdmin(ElectionDayAdmin):
+    list_display = ["election", "checkpoint", "region", "percent", "source", "entered_by", "entered_at"]
+    list_filter = ["election"]
+    list_select_related = ["election", "region", "entered_by"]
+
+
+@admin.register(QuickCountSample)
+@admin.register(QuickCountSample, site=audit_site)
+class QuickCountSampleAdmin(ElectionDayAdmin):
+    list_display = ["election", "uploaded_by", "uploaded_at"]
+    list_select_related = ["election", "uploaded_by"]

@@ -391,3 +391,77 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type} · {self.sha256[:12]}"
+
+
+# --- The situation room (issue #19) --------------------------------------------------------------------------
+
+
+class CecTurnout(models.Model):
+    """The turnout the Central Election Commission published for a checkpoint, as staff entered it (region empty:
+    the national figure). Shown beside the observers' own figure; entering it again for the same checkpoint replaces
+    the figure (audited)."""
+
+    election = models.ForeignKey(
+        Election, on_delete=models.PROTECT, related_name="cec_turnout", verbose_name=_("election")
+    )
+    region = models.ForeignKey(
+        "coalition.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+        help_text=_("Empty: the national figure."),
+    )
+    checkpoint = models.TimeField(_("checkpoint"), help_text=_("Local time on election day the figure is for."))
+    percent = models.DecimalField(_("turnout, %"), max_digits=5, decimal_places=2)
+    source = models.CharField(_("source"), max_length=300, blank=True, help_text=_("Where the CEC published it."))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    entered_at = models.DateTimeField(_("entered"), default=timezone.now)
+
+    class Meta:
+        ordering = ["election", "checkpoint", "region__code"]
+        verbose_name = _("CEC turnout figure")
+        verbose_name_plural = _("CEC turnout figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "region", "checkpoint"],
+                condition=Q(region__isnull=False),
+                name="electionday_cec_turnout_regional",
+            ),
+            models.UniqueConstraint(
+                fields=["election", "checkpoint"],
+                condition=Q(region__isnull=True),
+                name="electionday_cec_turnout_national",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0, percent__lte=100), name="electionday_cec_turnout_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint:%H:%M} · {self.percent}%"
+
+
+class QuickCountSample(models.Model):
+    """The stations drawn for the quick count (``quick_count --draw``), uploaded by staff: the situation room shows
+    the estimate computed over the latest one."""
+
+    election = models.ForeignKey(
+        Election, on_delete=models.PROTECT, related_name="quick_count_samples", verbose_name=_("election")
+    )
+    stations = ArrayField(models.CharField(max_length=20), verbose_name=_("station numbers"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["election", "-uploaded_at"]
+        verbose_name = _("quick-count sample")
+        verbose_name_plural = _("quick-count samples")
+
+    def __str__(self) -> str:
+        return f"{self.election_id} · {len(self.stations)} · {self.uploaded_at:%Y-%m-%d %H:%M}"

@@ -7,7 +7,18 @@ read everything on /audit/ but personal data.
 
 from coalition.roles import Role
 
-_MODELS = ("signinlink", "device", "checklist", "checklistversion", "submission", "incident", "protocol", "attachment")
+_MODELS = (
+    "signinlink",
+    "device",
+    "checklist",
+    "checklistversion",
+    "submission",
+    "incident",
+    "protocol",
+    "attachment",
+    "cecturnout",
+    "quickcountsample",
+)
 _VIEW_ALL = [f"electionday.view_{model}" for model in (*_MODELS, "protocolvote")]
 
 _ENTER = [
@@ -27,6 +38,9 @@ PERMISSIONS = {
         "electionday.change_checklist",
         "electionday.add_checklistversion",
         "electionday.change_checklistversion",  # publish
+        "electionday.add_cecturnout",  # the CEC's published turnout, entered in the situation room
+        "electionday.change_cecturnout",
+        "electionday.add_quickcountsample",
     ],
     Role.REGIONAL_COORDINATOR: [*_VIEW_ALL, *_ENTER],
     Role.INTEGRITY_OFFICER: [

@@ -5,6 +5,8 @@ from django.urls import path
 from electionday.views import access, hub, incidents, observer
 from electionday.views import checklists as checklist_views
 from electionday.views import protocols as protocol_views
+from electionday.views import results as result_views
+from electionday.views import situation as situation_views
 
 app_name = "electionday"
 
@@ -42,6 +44,30 @@ urlpatterns: list = [
         name="protocol_history",
     ),
     path("election-day/<slug:slug>/protocols/stations/<int:station>/new/", protocol_views.enter, name="protocol_enter"),
+    # The situation room (H8): statuses, map, turnout, incidents, chase list, quick count; the fragment it polls.
+    path("election-day/<slug:slug>/situation/", situation_views.room, name="situation"),
+    path("election-day/<slug:slug>/situation/live/", situation_views.live, name="situation_live"),
+    path("election-day/<slug:slug>/situation/cec-turnout/", situation_views.cec_turnout, name="situation_cec"),
+    path("election-day/<slug:slug>/situation/chase/<int:station>/", situation_views.chase, name="situation_chase"),
+    path(
+        "election-day/<slug:slug>/situation/quick-count-sample/",
+        situation_views.quick_count_sample,
+        name="situation_sample",
+    ),
+    # Results and the quick count (H7): totals, a station beside its photos, discrepancies and the evidence pack.
+    path("election-day/<slug:slug>/results/", result_views.summary, name="results"),
+    path("election-day/<slug:slug>/results/export/", result_views.export, name="results_export"),
+    path("election-day/<slug:slug>/results/stations/<int:station>/", result_views.station, name="results_station"),
+    path(
+        "election-day/<slug:slug>/results/discrepancies/", result_views.discrepancy_list, name="results_discrepancies"
+    ),
+    path("election-day/<slug:slug>/results/discrepancies/evidence.zip", result_views.evidence, name="results_evidence"),
+    path("election-day/<slug:slug>/results/quick-count/", result_views.quick_count, name="quick_count"),
+    path(
+        "election-day/<slug:slug>/results/quick-count/sample.csv",
+        result_views.quick_count_sample,
+        name="quick_count_sample",
+    ),
     # Checklists (H4): the election's forms and versions, publishing, XLSForm, staff entry of answers.
     path("election-day/<slug:slug>/checklists/", checklist_views.checklist_list, name="checklists"),
     path("election-day/<slug:slug>/checklists/new/", checklist_views.checklist_create, name="checklist_create"),

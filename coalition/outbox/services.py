@@ -39,11 +39,14 @@ def enqueue(
     language: str = "ru",
     send_after: datetime | None = None,
     queue_delivery: bool = True,
+    urgent: bool = False,
 ) -> tuple[OutboundMessage, bool]:
     """Add a message to the outbox unless one with ``key`` exists; return it and whether it is new.
 
     Queue its delivery after the surrounding transaction commits; a message due later waits for the sweeper. A
-    job that makes many messages passes ``queue_delivery=False`` and calls :func:`queue_sweep` once instead.
+    job that makes many messages passes ``queue_delivery=False`` and calls :func:`queue_sweep` once instead. An
+    ``urgent`` message (an election-day alert, a chase reminder) is delivered by a task on the urgent queue, which
+    a worker of its own consumes, so it never waits behind a backlog of routine messages.
     """
     message, created = OutboundMessage.objects.get_or_create(
         key=key,
@@ -58,7 +61,8 @@ def enqueue(
         },
     )
     if created and queue_delivery and message.send_after <= timezone.now():
-        queue_after_commit("coalition.tasks.deliver_message", message.pk)
+        task = "coalition.tasks.deliver_urgent_message" if urgent else "coalition.tasks.deliver_message"
+        queue_after_commit(task, message.pk)
     return message, created
 
 
@@ -71,6 +75,7 @@ def enqueue_email(
     language: str = "ru",
     send_after: datetime | None = None,
     queue_delivery: bool = True,
+    urgent: bool = False,
 ) -> tuple[OutboundMessage, bool]:
     """Render ``template``_subject.txt / .txt / .html in the recipient's ``language`` and enqueue the email."""
     with translation.override(language):
@@ -90,6 +95,7 @@ def enqueue_email(
         language=language,
         send_after=send_after,
         queue_delivery=queue_delivery,
+        urgent=urgent,
     )
 
 

@@ -36,6 +36,7 @@ def notify_staff(
     key_for: Callable[[AbstractBaseUser], str] | None = None,
     send_after: datetime | None = None,
     queue_delivery: bool = True,
+    urgent: bool = False,
 ) -> int:
     """Email each of ``recipients`` once per ``key`` and return how many messages are new.
 
@@ -44,7 +45,8 @@ def notify_staff(
     default language under ``{key}:{address}``. ``key_for(user)``, where given, names a user's message instead: for
     a digest whose key format predates this helper, so what is already in the outbox is not sent again. Recipients
     without an email are skipped; a key already in the outbox is not sent again. Call it inside the transaction
-    that decides the news, so both commit together.
+    that decides the news, so both commit together. ``urgent`` messages are delivered on the urgent queue
+    (:func:`coalition.outbox.enqueue`).
     """
     created = 0
     for recipient in recipients:
@@ -66,6 +68,7 @@ def notify_staff(
             language=language,
             send_after=send_after,
             queue_delivery=queue_delivery,
+            urgent=urgent,
         )
         created += int(new)
     return created

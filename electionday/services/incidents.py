@@ -192,6 +192,7 @@ def alert_critical(incident: Incident) -> int:
         key=f"electionday:incident:{incident.pk}:critical",
         template=ALERT_TEMPLATE,
         context=context,
+        urgent=True,  # delivered on the urgent queue: never behind a reminders backlog
     )
 
 

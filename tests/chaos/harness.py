@@ -467,7 +467,20 @@ def import_killed_mid_file(root: Path, env: dict[str, str], *, rows: int) -> Imp
 # --- Command line ------------------------------------------------------------------------------------------------
 
 
-def run(*, reminders: int, statement_rows: int, email_delay: float, timeout: float):
+def election_night(env: dict[str, str], postgres_folder: Path, *, scale: float, timeout: float) -> tuple[bool, str]:
+    """The evening burst (issue #19) on the harness's services while a web worker is killed and PostgreSQL restarts
+    (tests/chaos/election_night.py); return whether nothing was lost or duplicated, and its table."""
+    log(f"election night at scale {scale}: a gunicorn worker killed and PostgreSQL restarted mid-burst")
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.chaos.election_night", "--scale", str(scale),
+         "--postgres-folder", str(postgres_folder)],
+        env=env, cwd=BASE_DIR, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    table = result.stdout[result.stdout.find("\nElection night") :] if "Election night" in result.stdout else ""
+    return result.returncode == 0, table or (result.stdout[-3000:] + result.stderr[-3000:])
+
+
+def run(*, reminders: int, statement_rows: int, email_delay: float, timeout: float, night_scale: float = 0.0):
     """The long battery: its own PostgreSQL and Redis in a temporary folder, restarted under the application."""
     root = Path(tempfile.mkdtemp(prefix="chaos-", dir="/tmp"))  # short: the PostgreSQL socket lives in it
     root.chmod(0o755)
@@ -488,11 +501,12 @@ def run(*, reminders: int, statement_rows: int, email_delay: float, timeout: flo
 
         outbox = outbox_under_faults(root, env, redis, restart_postgres, timeout=timeout)
         imported = import_killed_mid_file(root, env, rows=statement_rows)
+        night = election_night(env, root / "pg", scale=night_scale, timeout=timeout) if night_scale else None
     finally:
         redis.kill()
         postgres.stop()
         shutil.rmtree(root, ignore_errors=True)
-    return outbox, imported
+    return outbox, imported, night
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -501,9 +515,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--statement-rows", type=int, default=2_000)
     parser.add_argument("--email-delay", type=float, default=0.0, help="seconds each send takes (a slow gateway)")
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--election-scale", type=float, default=0.01, help="election night size (0: skip it)")
     args = parser.parse_args(argv)
-    outbox, imported = run(reminders=args.reminders, statement_rows=args.statement_rows,
-                           email_delay=args.email_delay, timeout=args.timeout)  # fmt: skip
+    outbox, imported, night = run(reminders=args.reminders, statement_rows=args.statement_rows,
+                                  email_delay=args.email_delay, timeout=args.timeout,
+                                  night_scale=args.election_scale)  # fmt: skip
     print()
     print("Outbox under faults (" + "; ".join(outbox.faults) + ")")
     print(f"  reminders queued:       {outbox.expected}")
@@ -517,12 +533,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  donations: {imported.donations}; ledger entries: {imported.ledger_rows}")
     print(f"  same ledger as a clean run: {'yes' if imported.same_ledger else 'NO ' + str(imported.differences)}")
     print(f"  faults all mid-batch:    {'yes' if outbox.faults_mid_batch else 'NO'}")
+    if night is not None:
+        print("Election night: a web worker killed and PostgreSQL restarted mid-burst, clients retrying", night[1])
     ok = (
         outbox.faults_mid_batch
         and outbox.lost == 0
         and outbox.sent_twice == 0
         and outbox.not_sent_rows == 0
         and imported.same_ledger
+        and (night is None or night[0])
     )
     return 0 if ok else 1
 

@@ -52,3 +52,18 @@ def test_reminders_survive_worker_kill_redis_restart_and_cut_connections(tmp_pat
     assert outbox.delivered_keys == outbox.expected
     assert 0 < imported.processed_when_killed < imported.rows
     assert imported.same_ledger, imported.differences
+
+
+def test_election_night_survives_a_killed_web_worker_and_cut_connections():
+    """Election night (issue #19) at a smoke size: a third of the way into the 20:00 burst a gunicorn worker is
+    killed (SIGKILL) and every database connection of the web server is cut; the clients retry; every report the
+    client sent is stored exactly once (`make chaos` restarts its own PostgreSQL instead of cutting connections)."""
+    from tests.chaos import election_night
+
+    result = election_night.night(0.002, election_night.cut_connections, concurrency=8, submissions=40)
+    print(result.faults, result.burst.statuses, result.burst.retries)
+    assert len(result.faults) == 2 and result.faults[0].endswith("SIGKILL"), result.faults
+    assert not result.day.unsettled and not result.burst.unsettled
+    assert result.ledger.expected == result.ledger.found == result.day.reports + result.burst.reports
+    assert (result.ledger.lost, result.ledger.duplicated, result.ledger.unexpected) == (0, 0, 0), result.ledger
+    assert result.ledger.stored_twice == 0, result.ledger

@@ -319,6 +319,22 @@ def test_the_protocol_needs_its_photo_and_lists_failed_checks(client, observer):
     assert Protocol.objects.count() == 1
 
 
+def test_a_resend_is_answered_before_its_photo_is_read(client, observer):
+    """The evening burst: a phone resends what it is not sure arrived; the server does not decode the photo again
+    (a file that is no image at all still gets "duplicate" for a stored client id, and a 422 for a new one)."""
+    assignment, token = observer
+    data = _protocol(assignment)
+    assert _post(client, PROTOCOLS, data, token, photo=_photo()).status_code == 201
+    garbage = SimpleUploadedFile("photo.jpg", b"not an image", content_type="image/jpeg")
+    again = _post(client, PROTOCOLS, data, token, photo=garbage)
+    assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    fresh = _protocol(assignment)
+    fresh["client_id"] = str(uuid.uuid4())
+    garbage.seek(0)
+    assert _post(client, PROTOCOLS, fresh, token, photo=garbage).status_code == 422
+    assert Protocol.objects.count() == 1
+
+
 @pytest.mark.parametrize("bad", [-1, 1.5, "7", True])
 def test_negative_or_non_integer_protocol_numbers_are_refused(client, observer, bad):
     assignment, token = observer

@@ -142,3 +142,22 @@ def test_alert_is_written_in_each_recipients_language(coordinator):
     assert message.language == "en"
     assert station.region.name_en in message.body
     assert "Ballot stuffing" in message.subject
+
+
+def test_a_critical_alert_is_delivered_on_the_urgent_queue(staff_user, coordinator, django_capture_on_commit_callbacks):
+    """Election-day alerts never wait behind a reminders backlog: their delivery goes to the urgent queue (#19)."""
+    import redis
+    from django.conf import settings
+
+    from coalition.celery import urgent_queue
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete(urgent_queue(), settings.CELERY_TASK_DEFAULT_QUEUE)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            _record(station_in("KZ-35"), None, uuid.uuid4(), source=Source.STAFF)
+        assert _alerts().count() == 2
+        assert broker.llen(urgent_queue()) >= 1  # the deliveries of the two alerts
+        assert broker.llen(settings.CELERY_TASK_DEFAULT_QUEUE) == 0
+    finally:
+        broker.delete(urgent_queue(), settings.CELERY_TASK_DEFAULT_QUEUE)

@@ -41,3 +41,28 @@ def test_bench_prints_every_row():
     if has_wrk:
         join = next(row for row in report.rows if row.what.startswith("/join/"))
         assert ", 0 errors" in join.project and ", 0 errors" in join.floor, join  # every answer as expected
+
+
+def test_election_night_burst_loses_and_duplicates_nothing(settings):
+    """`make bench-election` at a smoke size: the day and the 20:00 burst against gunicorn, every report sent twice;
+    the server's rows match the client's log exactly and every answer is 201 stored or 200 duplicate."""
+    from bench import electionday
+
+    out = io.StringIO()
+    night = electionday.evening(0.002, out=out, concurrency=8, submissions=80)
+    text = electionday.render(night)
+    print(out.getvalue(), text)
+
+    assert night.day.reports == 80 and night.day.requests == 160
+    assert night.burst.reports == 2 * 2 * 20 and night.burst.requests == 2 * night.burst.reports
+    for phase in (night.day, night.burst):
+        assert phase.errors == 0, phase.statuses
+        assert set(phase.statuses) <= {"200", "201"}, phase.statuses
+        assert phase.statuses["201"] == phase.reports  # each report stored once, its copy answered "duplicate"
+        assert not phase.unsettled
+    assert night.ledger.expected == night.ledger.found == night.day.reports + night.burst.reports
+    assert night.ledger.clean, night.ledger
+    assert "lost 0, duplicated 0" in text and "20:00 burst:" in text
+    assert night.results is not None and night.results.floor_s > 0
+    if night.results.ratio is not None:  # results_report is there: it must say what the SQL floor says
+        assert night.results.same_totals, night.results.notes

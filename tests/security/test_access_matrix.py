@@ -135,6 +135,21 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "electionday:protocol_queue": ("protocol_election", "L222FFFRF2", "L222FFFRF2"),  # "other": their region's
     "electionday:protocol_review": ("protocol", "L22FFFFRF2", "L22FFFFRF2"),
     "electionday:protocol_verify": ("protocol", "LMMMMMMMMM", "LRRFFFFRFR"),
+    # The situation room (#19): statuses for election-day staff, incidents for the integrity officer; "other" sees
+    # their own region; the CEC figure and the sample for HQ only; a chase for the station's region only.
+    "electionday:situation": ("election", "L222FF2RF2", "L222FF2RF2"),
+    "electionday:situation_live": ("election", "L222FF2RF2", "L222FF2RF2"),
+    "electionday:situation_cec": ("election", "LMMMMMMRFM", "LBFFFFFRFB"),
+    "electionday:situation_sample": ("election", "LMMMMMMRFM", "LBFFFFFRFB"),
+    "electionday:situation_chase": ("protocol_station", "LMMMMMMRFM", "LRRFFFFRFR"),
+    # Results and the quick count (#19): read-only pages ("other": their region's); no ?format= or sample is 404.
+    "electionday:results": ("protocol_election", "L222FFFRF2", "LMMMMMMRFM"),
+    "electionday:results_export": ("protocol_election", "LNNNFFFRFN", "LMMMMMMRFM"),
+    "electionday:results_station": ("protocol_station", "L22FFFFRF2", "LMMMMMMRFM"),
+    "electionday:results_discrepancies": ("protocol_election", "L222FFFRF2", "LMMMMMMRFM"),
+    "electionday:results_evidence": ("protocol_election", "L222FFFRF2", "LMMMMMMRFM"),
+    "electionday:quick_count": ("protocol_election", "L222FFFRF2", "L222FFFRF2"),
+    "electionday:quick_count_sample": ("protocol_election", "LNNNFFFRFN", "LMMMMMMRFM"),
     "electionday:revoke_device": (None, "LMMMMMMRFM", "LNNNFFFRFN"),
     "electionday:send_signin_link": ("assignment", "LMMMMMMRFM", "LRFFFFFRFR"),  # an empty POST: a message, back
     "electionday:signin": (None, "NNNNNNNNNN", "NNNNNNNNNN"),  # an unknown sign-in link, for anyone
