@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from electionday import quickcount
 from electionday.models import Source
@@ -16,6 +17,14 @@ from events.models import PollingStation
 from tests.electionday.protocol_helpers import iin, record, station, the_election
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _source_language():
+    """The estimator's notes and refusals are read in English, the messages' source language."""
+    with translation.override("en"):
+        yield
+
 
 # Four sampled stations (invalid = 0, so the ballots in the boxes are the valid votes m_i):
 #   station  voters  against_all  akhmetov  bekova   m_i (valid)
