@@ -1,4 +1,4 @@
-"""Kazakhstan's IIN (individuals) and BIN (legal entities): 12 digits with a check digit (DOMAIN.md §5)."""
+"""Kazakhstan's IIN (individuals) and BIN (legal entities): 12 digits with a check digit (docs/domain.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Demo data of the election fund (idempotent): the 2026 presidential election with the rules of DOMAIN.md §2,
+"""Demo data of the election fund (idempotent): the 2026 presidential election with the rules of docs/domain.md §2,
 a small donor registry, and a bank statement with accepted, partially accepted, returned, to-budget and held
 rows, and a return close to its deadline. Identifiers are synthetic."""
 

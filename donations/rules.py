@@ -2,7 +2,7 @@
 
 Services load an election's rule version, the payer and the fund's running totals, call :func:`decide`, and
 store the :class:`Outcome` with its reason codes. Everything numeric comes in through :class:`RuleSet` (a rule
-version's values), never from constants here: the constants below are only the defaults of DOMAIN.md §2 that a new
+version's values), never from constants here: the constants below are only the defaults of docs/domain.md §2 that a new
 election starts with.
 """
 
@@ -50,7 +50,7 @@ DECLARATION_MISSING = "declaration_missing"
 OVER_CAP = {OWN: "over_cap_own", ASSOCIATION: "over_cap_association", DONATIONS: "over_cap_donations"}
 OVER_PER_DONOR_CAP = "over_per_donor_cap"
 
-# Prohibited donor categories (DOMAIN.md §2), each with its default handling. "foreign_grants" is optional and
+# Prohibited donor categories (docs/domain.md §2), each with its default handling. "foreign_grants" is optional and
 # off by default (it comes from the law on political parties, not the election law).
 DEFAULT_PROHIBITED: dict[str, str] = {
     "foreign_citizen": RETURNED,
@@ -68,7 +68,7 @@ DEFAULT_PROHIBITED: dict[str, str] = {
 OPTIONAL_PROHIBITED: dict[str, str] = {"foreign_grants": RETURNED}
 PROHIBITED_CODES = (*DEFAULT_PROHIBITED, *OPTIONAL_PROHIBITED)
 
-# Defaults for a presidential election in 2026 (DOMAIN.md §2).
+# Defaults for a presidential election in 2026 (docs/domain.md §2).
 DEFAULT_MZP = Decimal("85000")
 DEFAULT_CAPS_MZP = {OWN: Decimal("5000"), ASSOCIATION: Decimal("7000"), DONATIONS: Decimal("15000")}
 DEFAULT_RETURN_DEADLINE_DAYS = 10

@@ -215,12 +215,12 @@ def load(stdout: OutputWrapper) -> None:
             election=election,
             region=region[code],
             number=number,
-            defaults={"address": address, "voters": 1100 + 37 * n},  # about 1,200 voters a precinct (DOMAIN.md)
+            defaults={"address": address, "voters": 1100 + 37 * n},  # about 1,200 voters a precinct (docs/domain.md)
         )
     certificate = Certificate.objects.filter(person=people[0], course=observer_course).first()
     serpin = Organization.objects.filter(short_name="SERPIN", status=Organization.Status.ADMITTED).first()
     if serpin is not None:
-        # The election commission's accreditation lets the organization send observers (DOMAIN.md §3).
+        # The election commission's accreditation lets the organization send observers (docs/domain.md §3).
         issued = today - timedelta(days=40)
         Accreditation.objects.get_or_create(
             issuing_body="Центральная избирательная комиссия Республики Казахстан",

@@ -273,7 +273,8 @@ class AssignmentForm(ScopedForm, forms.Form):
         cast(forms.ModelChoiceField, self.fields["person"]).queryset = Person.objects.filter(
             certificates__revoked_at__isnull=True
         ).distinct()
-        # DOMAIN.md §3: only accredited organizations nominate observers; offer only those (the model checks it too).
+        # docs/domain.md §3: only accredited organizations nominate observers; offer only those (the model checks
+        # it too).
         accredited = Accreditation.objects.valid_on(timezone.localdate()).values("organization_id")
         cast(forms.ModelChoiceField, self.fields["organization"]).queryset = Organization.objects.filter(
             status=Organization.Status.ADMITTED, pk__in=accredited

@@ -557,7 +557,7 @@ class AccreditationQuerySet(models.QuerySet):
 
 
 class Accreditation(models.Model):
-    """An organization's accreditation to send election observers (DOMAIN.md §3: NGOs, valid one year).
+    """An organization's accreditation to send election observers (docs/domain.md §3: NGOs, valid one year).
 
     The election commission issues it; staff record it here. An observer may be assigned only while the
     nominating organization holds one in force on the assignment date (``Assignment.clean``).
@@ -736,7 +736,7 @@ class Assignment(models.Model):
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         constraints = [
-            # DOMAIN.md §3: one observer per organization at a polling station at a time.
+            # docs/domain.md §3: one observer per organization at a polling station at a time.
             models.UniqueConstraint(
                 fields=["station", "organization"],
                 condition=Q(role="observer", ended_at__isnull=True),
@@ -778,7 +778,7 @@ class Assignment(models.Model):
         if not cert.is_valid():
             raise ValidationError({"certificate": _("The certificate is revoked or expired.")})
         if self.role == self.Role.OBSERVER and self.organization_id is not None:
-            # DOMAIN.md §3: the nominating organization must be accredited on the day the observer is assigned.
+            # docs/domain.md §3: the nominating organization must be accredited on the day the observer is assigned.
             day = timezone.localdate(self.assigned_at) if self.assigned_at else timezone.localdate()
             if not Accreditation.objects.valid_on(day).filter(organization_id=self.organization_id).exists():
                 # organization_id is set (checked above); the organization is loaded only for the message

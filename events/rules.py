@@ -43,7 +43,7 @@ class CampaignPeriod:
 
 
 def agitation_warnings(*, event_day: date, is_agitation: bool, campaign: CampaignPeriod | None) -> list[str]:
-    """Return warnings for an agitation event outside the campaign period (DOMAIN.md §4); empty when fine."""
+    """Return warnings for an agitation event outside the campaign period (docs/domain.md §4); empty when fine."""
     if not is_agitation or campaign is None:
         return []
     if event_day < campaign.agitation_starts_on:
@@ -166,8 +166,8 @@ def approval_checklist(
 
 # --- Rules a form must not be able to bypass (issue #16) --------------------------------------------------------
 
-# Election law Art. 31 (DOMAIN.md §3): up to 3 trusted representatives per polling precinct. The policy may set fewer,
-# never more; a change of the law changes this number and the database check with it (a migration).
+# Election law Art. 31 (docs/domain.md §3): up to 3 trusted representatives per polling precinct. The policy may set
+# fewer, never more; a change of the law changes this number and the database check with it (a migration).
 PROXIES_PER_STATION_MAX = 3
 
 # What an approver checked: a change to any of these sends an approved event back to review.

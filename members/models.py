@@ -329,7 +329,7 @@ class Consent(models.Model):
 
 
 class IneligibleCategory(models.Model):
-    """A kind of organization that may not campaign, so cannot be admitted (election law Art. 27; DOMAIN.md §4).
+    """A kind of organization that may not campaign, so cannot be admitted (election law Art. 27; docs/domain.md §4).
 
     Kept as data: staff edit the list when the law changes. An applicant declares whether a category applies;
     ``name_keywords`` and ``bin_type_digits`` let the form also catch obvious cases on its own.

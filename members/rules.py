@@ -1,4 +1,4 @@
-"""Pure rules of the members app: eligibility to campaign (DOMAIN.md §4) and the meeting quorum.
+"""Pure rules of the members app: eligibility to campaign (docs/domain.md §4) and the meeting quorum.
 
 No ORM here: the services load the rule rows and pass plain data, so the rules are trivial to test.
 """

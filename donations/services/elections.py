@@ -48,7 +48,7 @@ RULE_FIELDS = (
 
 
 def default_rule_values(*, fund_opens_on: date, fund_closes_on: date) -> dict[str, Any]:
-    """Return a new election's rule values: the defaults of DOMAIN.md §2 (2026)."""
+    """Return a new election's rule values: the defaults of docs/domain.md §2 (2026)."""
     return {
         "fund_opens_on": fund_opens_on,
         "fund_closes_on": fund_closes_on,

@@ -54,7 +54,7 @@ from events.selectors import default_election
 # The longest station number the table holds (a CharField's max_length is always set).
 NUMBER_MAX_LENGTH = cast(int, PollingStation._meta.get_field("number").max_length)
 ADDRESS_MAX_LENGTH = cast(int, PollingStation._meta.get_field("address").max_length)
-VOTERS_MAX = 2_147_483_647  # the column's limit (PositiveIntegerField); a precinct has about 1,200 (DOMAIN.md)
+VOTERS_MAX = 2_147_483_647  # the column's limit (PositiveIntegerField); a precinct has about 1,200 (docs/domain.md)
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 PREVIEW_HOURS = 24  # then the upload is gone from the cache and must be uploaded again
 AUDIT_ACTION = "events.stations.import"

@@ -1,4 +1,4 @@
-"""Accreditation of observer organizations (DOMAIN.md §3): the record, its default end, revocation, and the rule
+"""Accreditation of observer organizations (docs/domain.md §3): the record, its default end, revocation, and the rule
 that an observer is assigned only while the nominating organization holds an accreditation in force."""
 
 from datetime import date, timedelta
