@@ -317,20 +317,14 @@ def statement_csv(rows: int, *, seed: int = 7) -> bytes:
     return buffer.getvalue().encode()
 
 
-def bench_import(report: Report, *, rows: int, out) -> None:
-    from django.db import connection
+def _import_fund(base, version, prefix: str):
+    """A fund of its own under the same rules as the data set's (``base``), dated a day before it."""
+    from donations.models import Election
+    from donations.services import create_election, default_rule_values
 
-    from bench.generate import ELECTION_SLUG
-    from donations.models import Donation, Election, RuleVersion
-    from donations.services import create_election, default_rule_values, import_bank_statement
-
-    content = statement_csv(rows)
-    # A fund of its own, under the same rules as the data set's, so repeated runs leave the benchmark fund as it was.
-    base = Election.objects.get(slug=ELECTION_SLUG)
-    version = RuleVersion.objects.filter(election=base).order_by("-number").first()
     values = default_rule_values(fund_opens_on=version.fund_opens_on, fund_closes_on=version.fund_closes_on)
     values.update(cap_donations_mzp=version.cap_donations_mzp, per_donor_cap_mzp=version.per_donor_cap_mzp)
-    slug = f"bench-import-{uuid.uuid4().hex[:8]}"
+    slug = f"{prefix}-{uuid.uuid4().hex[:8]}"
     election = create_election(
         slug=slug,
         name=slug,
@@ -341,6 +335,12 @@ def bench_import(report: Report, *, rows: int, out) -> None:
         created_by=None,
     )
     Election.objects.filter(pk=election.pk).update(created_at=base.created_at - timedelta(days=1))
+    return election
+
+
+def bare_copy_floor(content: bytes) -> float:
+    """The floor of issue #10, kept for the history: COPY of the CSV into a bare temporary table."""
+    from django.db import connection
 
     with connection.cursor() as wrapper:
         wrapper.execute(
@@ -351,28 +351,254 @@ def bench_import(report: Report, *, rows: int, out) -> None:
         started = time.perf_counter()
         with wrapper.cursor.copy("COPY bench_statement FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
             copy.write(content)
-        floor_s = time.perf_counter() - started
+        seconds = time.perf_counter() - started
         wrapper.execute("DROP TABLE bench_statement")
+    return seconds
 
+
+@dataclass
+class _Copy:
+    """One ``COPY ... FROM STDIN`` of the floor: the table, its columns and the rows in COPY's text format."""
+
+    table: str
+    columns: list[str]
+    data: bytes
+
+    @property
+    def rows(self) -> int:
+        return self.data.count(b"\n")  # COPY's text format escapes newlines inside values
+
+
+def _extract(cursor, model, *, where: str, remap: dict[str, str], keep_id: bool = True) -> _Copy:
+    """The rows of ``model`` matching ``where`` (in id order) as COPY text, with some columns replaced by SQL
+    expressions (the floor's fund, statement and ids); without ``keep_id`` the table's sequence gives the ids."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    columns = [f.column for f in model._meta.concrete_fields if keep_id or f is not model._meta.pk]
+    select = ", ".join(remap.get(column, quote(column)) for column in columns)
+    table = model._meta.db_table
+    buffer = io.BytesIO()
+    sql = f"COPY (SELECT {select} FROM {quote(table)} WHERE {where} ORDER BY id) TO STDOUT"  # noqa: S608 - ours
+    with cursor.copy(sql) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    return _Copy(table, columns, buffer.getvalue())
+
+
+def _id_offset(cursor, model, old_ids: list[int]) -> int:
+    """Draw as many ids from ``model``'s sequence as ``old_ids`` spans, as the import draws its own, and return the
+    offset that moves the old ids onto them (``old + offset``)."""
+    if not old_ids:
+        return 0
+    span = max(old_ids) - min(old_ids) + 1
+    cursor.execute(
+        "SELECT min(v), max(v) FROM (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS v "
+        "FROM generate_series(1, %s)) drawn",
+        [model._meta.db_table, span],
+    )
+    first, last = cursor.fetchone()
+    if last - first + 1 != span:
+        raise RuntimeError(f"{model._meta.db_table}: another writer drew ids during the benchmark")
+    return first - min(old_ids)
+
+
+def same_rows_floor(*, election, statement, base, version) -> tuple[float, int]:
+    """Issue #22 item 9: COPY of the rows the import wrote into the same tables, with their indexes, constraints and
+    triggers (append-only, tallies, deferred foreign keys), in one transaction rolled back afterwards.
+
+    The rows are the import's own, read back from the database and moved onto a twin fund (created in the same
+    transaction, under the same rules) and onto fresh ids: the statement with its file, the donations, decisions,
+    ledger rows and returns batch by batch in the import's order (one COPY per table and batch, as
+    ``donations/services/bulk.py`` writes them), the coercion alerts with their donation links, and the import's
+    audit entries re-chained (new hashes, under the chain's advisory lock). The deferred foreign-key checks that
+    the import's commits run are run by ``SET CONSTRAINTS ALL IMMEDIATE`` inside the timing; the rollback leaves the
+    database as it was (only sequence values are spent). Returns the seconds of the writes and the rows written.
+    """
+    from django.db import connection, transaction
+
+    from coalition import audit
+    from coalition.models import AuditEntry
+    from donations.models import CoercionAlert, Decision, Donation, LedgerEntry, Refund, RuleVersion, StatementImport
+    from donations.services.statements import IMPORT_BATCH
+
+    links = CoercionAlert.donations.through
+    donation_ids = list(Donation.objects.filter(statement=statement).order_by("pk").values_list("pk", flat=True))
+    alert_ids = list(CoercionAlert.objects.filter(election=election).order_by("pk").values_list("pk", flat=True))
+    decision_ids = list(Decision.objects.filter(donation__statement=statement).values_list("pk", flat=True))
+    entries = list(
+        AuditEntry.objects.filter(object_type="donations.statementimport", object_id=str(statement.pk)).order_by("pk")
+    ) + list(
+        AuditEntry.objects.filter(
+            object_type="donations.coercionalert", object_id__in=[str(pk) for pk in alert_ids]
+        ).order_by("pk")
+    )
+    e = int(election.pk)
+    with transaction.atomic(), connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        twin = _import_fund(base, version, "bench-floor")  # rolled back with the rest
+        versions = dict(
+            RuleVersion.objects.filter(election=twin).values_list("number", "pk")
+        )  # the project's decisions refer to its fund's versions: the twin's of the same number
+        rule_version = (
+            "CASE rule_version_id "
+            + " ".join(
+                f"WHEN {int(pk)} THEN {int(versions[number])}"
+                for pk, number in RuleVersion.objects.filter(election=election).values_list("pk", "number")
+            )
+            + " END"
+        )
+        d = _id_offset(cursor, Donation, donation_ids)
+        dc = _id_offset(cursor, Decision, decision_ids)
+        a = _id_offset(cursor, CoercionAlert, alert_ids)
+        s = _id_offset(cursor, StatementImport, [statement.pk])
+        t = int(twin.pk)
+        copies = [
+            _extract(
+                cursor,
+                StatementImport,
+                where=f"id = {int(statement.pk)}",
+                remap={"id": f"id + {s}", "election_id": str(t)},
+            )
+        ]
+        for start in range(0, len(donation_ids), IMPORT_BATCH):
+            batch = donation_ids[start : start + IMPORT_BATCH]
+            lo, hi = int(batch[0]), int(batch[-1])
+            in_batch = f"donation_id BETWEEN {lo} AND {hi}"
+            fund = {"election_id": str(t), "donation_id": f"donation_id + {d}", "decision_id": f"decision_id + {dc}"}
+            copies += [
+                _extract(
+                    cursor,
+                    Donation,
+                    where=f"statement_id = {int(statement.pk)} AND id BETWEEN {lo} AND {hi}",
+                    remap={"id": f"id + {d}", "election_id": str(t), "statement_id": f"statement_id + {s}"},
+                ),
+                _extract(
+                    cursor,
+                    Decision,
+                    where=in_batch,
+                    remap={"id": f"id + {dc}", "donation_id": f"donation_id + {d}", "rule_version_id": rule_version},
+                ),
+                _extract(cursor, LedgerEntry, where=f"election_id = {e} AND {in_batch}", remap=fund, keep_id=False),
+                _extract(cursor, Refund, where=f"election_id = {e} AND {in_batch}", remap=fund, keep_id=False),
+            ]
+        copies += [
+            _extract(
+                cursor, CoercionAlert, where=f"election_id = {e}", remap={"id": f"id + {a}", "election_id": str(t)}
+            ),
+            _extract(
+                cursor,
+                links,
+                where=f"coercionalert_id IN (SELECT id FROM donations_coercionalert WHERE election_id = {e})",  # noqa: S608
+                remap={"coercionalert_id": f"coercionalert_id + {a}", "donation_id": f"donation_id + {d}"},
+                keep_id=False,
+            ),
+        ]
+        # The audit entries, re-chained onto the log's last entry under the chain's lock (as coalition.audit does).
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit._LOCK_ID])
+        prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or audit.GENESIS
+        moved = {("donations.statementimport", str(statement.pk)): str(statement.pk + s)}
+        moved.update({("donations.coercionalert", str(pk)): str(pk + a) for pk in alert_ids})
+        chained = []
+        for entry in entries:
+            fields = {
+                "at": entry.at,
+                "actor_id": entry.actor_id,
+                "action": entry.action,
+                "object_type": entry.object_type,
+                "object_id": moved[(entry.object_type, entry.object_id)],
+                "object_repr": entry.object_repr,
+                "data": entry.data,
+            }
+            digest = audit.entry_hash(prev_hash=prev, **fields)
+            chained.append({**fields, "actor_label": entry.actor_label, "prev_hash": prev, "hash": digest})
+            prev = digest
+        audit_columns = ["at", "actor_id", "actor_label", "action", "object_type", "object_id", "object_repr"]
+        audit_columns += ["data", "prev_hash", "hash"]
+        expected = sum(copy.rows for copy in copies) + len(chained)
+        project_rows = (
+            len(donation_ids)
+            + len(decision_ids)
+            + LedgerEntry.objects.filter(election=election).count()
+            + Refund.objects.filter(election=election).count()
+            + len(alert_ids)
+            + links.objects.filter(coercionalert__election=election).count()
+            + len(entries)
+            + 1
+        )
+        if expected != project_rows:
+            raise RuntimeError(f"the floor would write {expected} rows, the import wrote {project_rows}")
+
+        def write(copy: _Copy) -> None:
+            names = ", ".join(connection.ops.quote_name(column) for column in copy.columns)
+            with cursor.copy(f"COPY {connection.ops.quote_name(copy.table)} ({names}) FROM STDIN") as out:
+                out.write(copy.data)
+
+        def append_audit(rows: list[dict]) -> None:
+            with cursor.copy(f"COPY coalition_auditentry ({', '.join(audit_columns)}) FROM STDIN") as out:
+                for row in rows:
+                    out.write_row([json.dumps(row[c]) if c == "data" else row[c] for c in audit_columns])
+
+        started = time.perf_counter()
+        write(copies[0])  # the statement with its file, and its upload's audit entry
+        append_audit(chained[:1])
+        for copy in copies[1:]:  # batch by batch: donations, decisions, ledger, returns; then alerts and links
+            write(copy)
+        append_audit(chained[1:])  # the import's entry and one per alert
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign-key checks of the import's commits
+        seconds = time.perf_counter() - started
+        written = Donation.objects.filter(election=twin).count()
+        transaction.set_rollback(True)
+    if written != len(donation_ids):
+        raise RuntimeError(f"the floor wrote {written} donations, the import {len(donation_ids)}")
+    return seconds, expected
+
+
+def bench_import(report: Report, *, rows: int, out) -> None:
+    from bench.generate import ELECTION_SLUG
+    from donations.models import Donation, Election, RuleVersion
+    from donations.services import import_bank_statement
+
+    content = statement_csv(rows)
+    # A fund of its own, under the same rules as the data set's, so repeated runs leave the benchmark fund as it was.
+    base = Election.objects.get(slug=ELECTION_SLUG)
+    version = RuleVersion.objects.filter(election=base).order_by("-number").first()
+    election = _import_fund(base, version, "bench-import")
+
+    bare_s = bare_copy_floor(content)
     started = time.perf_counter()
     statement = import_bank_statement(election=election, file_name="bench.csv", content=content)
     project_s = time.perf_counter() - started
     imported = Donation.objects.filter(election=election).count()
     if imported != rows or statement.status != "done":
         raise RuntimeError(f"the import recorded {imported} of {rows} rows ({statement.status})")
+    floor_s, written = same_rows_floor(election=election, statement=statement, base=base, version=version)
     ratio = project_s / floor_s
     report.rows.append(
         Row(
             f"statement import, {rows:,} rows",
             f"{project_s:.2f} s ({rows / project_s:,.0f} rows/s)",
-            f"{floor_s:.2f} s",
+            f"{floor_s:.2f} s (COPY of its {written:,} rows)",
             ratio,
             "≤ 3×",
             ratio <= 3,
-            "floor: COPY of the same CSV into a bare table",
+            "floor (issue #22 item 9): COPY of the rows the import wrote (statement, donations, decisions, ledger, "
+            "returns, alerts and their links, audit entries) into the same tables, indexes, constraints and "
+            "triggers, batch by batch, deferred foreign keys checked; rolled back",
         )
     )
-    out.write(f"  import: {project_s:.2f} s vs COPY {floor_s:.3f} s\n")
+    report.rows.append(
+        Row(
+            "history: statement import vs bare COPY (issue #10 floor)",
+            f"{project_s:.2f} s",
+            f"{bare_s:.2f} s",
+            project_s / bare_s,
+            "— (history)",
+            None,
+            "the floor before issue #22 item 9: COPY of the CSV into a bare temporary table",
+        )
+    )
+    out.write(f"  import: {project_s:.2f} s vs same rows {floor_s:.3f} s (bare COPY {bare_s:.3f} s)\n")
 
 
 # --- reminders through Celery ----------------------------------------------------------------------------------
@@ -550,9 +776,16 @@ def fresh_bins(n: int, seed: int) -> list[str]:
     return bins
 
 
-def form_load(base: str, *, requests: int, log_dir: Path, get: str = "/join/", post: str = "/join/"):
+OLD_FLOOR = "/__bench__/floor/"  # issue #10's /join/ floor: a bare view, no query (GET and POST answer the page)
+JOIN_FLOOR = "/__bench__/join-floor/"  # issue #22 item 9: the writes of /join/ by one hand-written SQL transaction
+
+
+def form_load(base: str, *, requests: int, log_dir: Path, path: str = "/join/"):
     """wrk on a public form as browsers use it: each GET comes from a new visitor (no cookie), and the POST after it
-    sends that visitor's CSRF cookie and every hidden input of the form, as a browser does; a 403 counts as an error."""
+    sends that visitor's CSRF cookie and every hidden input of the form, as a browser does; a 403 counts as an error.
+
+    ``path`` is /join/ or one of its floors: ``JOIN_FLOOR`` answers its POST as /join/ does (a redirect to a
+    ``/done/`` page, the application written), ``OLD_FLOOR`` with the page itself."""
     from bench import http
     from coalition.models import Region
     from members.forms import ApplicationForm
@@ -561,19 +794,22 @@ def form_load(base: str, *, requests: int, log_dir: Path, get: str = "/join/", p
     body = join_body(Region.objects.order_by("code").first().pk)
     threads = 4
     bins = fresh_bins(threads * (requests // threads + 4), seed=int(time.time()))
-    floor = post != "/join/"
     return http.wrk(
         base,
-        get=get,
-        post=post,
+        get=path,
+        post=path,
         body=body,
         bins=bins,
         requests=requests,
         threads=threads,
         log_dir=log_dir,
-        post_status=200 if floor else 302,  # the floor answers its POST with the page
-        form_marker='id="floor-form"' if floor else 'id="join-form"',
+        post_status=200 if path == OLD_FLOOR else 302,
+        form_marker='id="join-form"' if path == "/join/" else 'id="floor-form"',
     )
+
+
+def _wrk_figures(result) -> str:
+    return f"{result.rps:,.0f} req/s, p95 {result.p95_ms:.0f} ms, {result.errors} errors"
 
 
 def bench_join(report: Report, *, requests: int, log_dir: Path, out) -> None:
@@ -582,20 +818,37 @@ def bench_join(report: Report, *, requests: int, log_dir: Path, out) -> None:
     with http.gunicorn(http.server_env(), workers=2, log_dir=log_dir) as base:
         form_load(base, requests=40, log_dir=log_dir)  # warm both workers
         project = form_load(base, requests=requests, log_dir=log_dir)
-        floor = form_load(base, requests=requests, log_dir=log_dir, get="/__bench__/floor/", post="/__bench__/floor/")
+        form_load(base, requests=40, log_dir=log_dir, path=JOIN_FLOOR)  # warm its per-process texts alike
+        floor = form_load(base, requests=requests, log_dir=log_dir, path=JOIN_FLOOR)
+        bare = form_load(base, requests=requests, log_dir=log_dir, path=OLD_FLOOR)
     share = project.rps / floor.rps
     report.rows.append(
         Row(
             f"/join/ GET+POST, {project.requests:,} requests (wrk, gunicorn 2 workers)",
-            f"{project.rps:,.0f} req/s, p95 {project.p95_ms:.0f} ms, {project.errors} errors",
-            f"{floor.rps:,.0f} req/s, p95 {floor.p95_ms:.0f} ms, {floor.errors} errors",
+            _wrk_figures(project),
+            _wrk_figures(floor) + " (its writes by hand-written SQL)",
             share,
             "≥ 50 % of the floor, 0 errors",
             share >= 0.5 and project.errors == 0,
-            "floor: a bare view rendering a template (GET, and POST with the same CSRF check)",
+            "floor (issue #22 item 9, bench/views.py join_floor): the bare page for the GET; for the POST the same "
+            "CSRF check, then the rows /join/ writes (organization, person, identity claim, affiliation, consent, "
+            "status change, chained audit entry under its lock, outbox email, session) in one SQL transaction",
         )
     )
-    out.write(f"  /join/: {project.rps:,.0f} req/s vs {floor.rps:,.0f} req/s\n")
+    report.rows.append(
+        Row(
+            "history: /join/ vs zero-query view (issue #10 floor)",
+            f"{project.rps:,.0f} req/s",
+            _wrk_figures(bare),
+            project.rps / bare.rps,
+            "— (history)",
+            None,
+            "the floor before issue #22 item 9: a bare view rendering a template, GET and POST, no query",
+        )
+    )
+    out.write(
+        f"  /join/: {project.rps:,.0f} req/s vs same writes {floor.rps:,.0f} req/s (zero-query view {bare.rps:,.0f})\n"
+    )
 
 
 # --- main ------------------------------------------------------------------------------------------------------

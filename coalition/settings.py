@@ -369,6 +369,8 @@ PEOPLE_IMPORT_PREVIEW_HOURS = env.int("PEOPLE_IMPORT_PREVIEW_HOURS", default=24)
 # protocol are late this long after the polls close; the page refreshes itself every so many seconds (1-30).
 ELECTIONDAY_PROTOCOL_GRACE_MINUTES = env.int("ELECTIONDAY_PROTOCOL_GRACE_MINUTES", default=120)
 ELECTIONDAY_SITUATION_REFRESH_SECONDS = env.int("ELECTIONDAY_SITUATION_REFRESH_SECONDS", default=20)
+# How long the situation room's station statuses are shared between the staff pages refreshing them (0: never).
+ELECTIONDAY_SITUATION_CACHE_SECONDS = env.int("ELECTIONDAY_SITUATION_CACHE_SECONDS", default=5)
 if ELECTIONDAY_PROTOCOL_GRACE_MINUTES < 0 or not 1 <= ELECTIONDAY_SITUATION_REFRESH_SECONDS <= 30:
     raise ImproperlyConfigured(
         "ELECTIONDAY_PROTOCOL_GRACE_MINUTES must be 0 or more and ELECTIONDAY_SITUATION_REFRESH_SECONDS 1 to 30."

@@ -17,6 +17,7 @@ applies:
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import Count
 from django.utils import timezone
@@ -248,10 +250,23 @@ class Scope:
     @cached_property
     def states(self) -> list[State]:
         """Every station of the scope with its status, by region and number (one statement, read once per scope:
-        the counts, the station list and the chase list all come from it)."""
+        the counts, the station list and the chase list all come from it).
+
+        Kept in the cache for ``ELECTIONDAY_SITUATION_CACHE_SECONDS`` (a few seconds, shorter than the page's
+        refresh), keyed by everything the statement reads: on election night many staff pages refresh every 20 s
+        while the uploads keep the web workers busy, and one statement then serves them all.
+        """
+        seconds = settings.ELECTIONDAY_SITUATION_CACHE_SECONDS
+        params = self.params()
+        key = "electionday:situation:" + hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()
+        if seconds and (cached := cache.get(key)) is not None:
+            return [State(*row) for row in cached]
         with connections[replica()].cursor() as cursor:  # the replica when there is one
-            cursor.execute(_ALL_SQL, self.params())
-            return [State(*row) for row in cursor.fetchall()]
+            cursor.execute(_ALL_SQL, params)
+            rows = cursor.fetchall()
+        if seconds:
+            cache.set(key, rows, seconds)
+        return [State(*row) for row in rows]
 
     def late_items(self, got: Sequence[int], has_protocol: bool) -> list[Due]:
         """Return the forms a station with ``got`` checklists (and a protocol or not) owes and has not sent in time."""

@@ -40,3 +40,6 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The situation room reads fresh statuses in tests (one test turns the short cache on).
+ELECTIONDAY_SITUATION_CACHE_SECONDS = 0

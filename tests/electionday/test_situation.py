@@ -415,3 +415,24 @@ def test_quick_count_panel_shows_the_estimate_and_says_when_leaders_are_too_clos
     html = client.get(reverse("electionday:situation", args=[election.slug])).content.decode()
     assert 'data-testid="too-close"' in html
     assert "Ахметов А." in html and reverse("electionday:quick_count", args=[election.slug]) in html
+
+
+def test_refreshing_pages_share_the_statuses_for_a_few_seconds(settings):
+    """Election night: many staff pages refresh while the uploads run; one statement serves them for a few seconds,
+    then the next page reads fresh statuses."""
+    from django.core.cache import cache
+
+    settings.ELECTIONDAY_SITUATION_CACHE_SECONDS = 60
+    cache.clear()
+    election = election_on()
+    station(election, "1")
+    first = statuses(election, at(10, 30))
+    station(election, "2")
+    with CaptureQueriesContext(connection) as queries:
+        assert statuses(election, at(10, 30)) == first  # the shared statuses: the new station is not read yet
+    assert not any("WITH subs AS" in query["sql"] for query in queries.captured_queries)
+    cache.clear()  # the few seconds are over
+    assert set(statuses(election, at(10, 30))) == {"1", "2"}
+    settings.ELECTIONDAY_SITUATION_CACHE_SECONDS = 0
+    station(election, "3")
+    assert set(statuses(election, at(10, 30))) == {"1", "2", "3"}  # 0: every page reads fresh statuses

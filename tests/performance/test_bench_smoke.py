@@ -26,7 +26,8 @@ def test_bench_prints_every_row():
 
     names = [name for name, _path in run.staff_pages()]
     whats = [row.what for row in report.rows]
-    assert len(report.rows) == len(names) + (4 if has_wrk else 3), whats
+    # Each of the import and /join/ also prints its issue #10 floor, labelled as history (issue #22 item 9).
+    assert len(report.rows) == len(names) + (6 if has_wrk else 4), whats
     for name in names:
         assert any(what.startswith(f"{name} p95") for what in whats), name
     for start in ("compliance report", "statement import", "reminders delivered", "/join/ GET+POST")[
@@ -38,9 +39,15 @@ def test_bench_prints_every_row():
         assert row.what in table
         assert row.ratio is not None and row.ratio > 0
     assert "PASS" in table or "FAIL" in table
+    imported = next(row for row in report.rows if row.what.startswith("statement import"))
+    assert "COPY of its" in imported.floor and imported.passed is not None, imported
+    assert any(row.what.startswith("history: statement import") and row.passed is None for row in report.rows)
     if has_wrk:
         join = next(row for row in report.rows if row.what.startswith("/join/"))
         assert ", 0 errors" in join.project and ", 0 errors" in join.floor, join  # every answer as expected
+        assert "hand-written SQL" in join.floor, join
+        history = next(row for row in report.rows if row.what.startswith("history: /join/"))
+        assert ", 0 errors" in history.floor and history.passed is None, history
 
 
 def test_election_night_burst_loses_and_duplicates_nothing(settings):
