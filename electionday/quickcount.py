@@ -27,7 +27,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from coalition.models import Election, Region
-from electionday import results
+from electionday import results, rules
 from electionday.models import Protocol, ProtocolVote
 from events.models import PollingStation
 
@@ -141,12 +141,12 @@ def resolve(election: Election, names: Sequence[str], region: Region | None = No
     errors: list[str] = []
     for raw in names:
         name = raw.strip()
-        if "/" in name:
-            code, _slash, number = name.partition("/")
-            exact = by_full.get((code.strip(), number.strip()))
+        region_code, number = rules.station_name(name)
+        if region_code is not None:
+            exact = by_full.get((region_code, number))
             candidates = [exact] if exact is not None else []
         else:
-            candidates = by_number.get(name, [])
+            candidates = by_number.get(number, [])
         if not candidates:
             errors.append(_("Unknown polling station: %(station)s.") % {"station": name})
         elif len(candidates) > 1:

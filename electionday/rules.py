@@ -108,3 +108,13 @@ def differences(first: Mapping[str, object], second: Mapping[str, object]) -> li
     """Return the keys whose values differ between two protocols' numbers (lines, then ``c_<code>`` votes)."""
     keys = list(dict.fromkeys([*first, *second]))
     return [key for key in keys if first.get(key) != second.get(key)]
+
+
+def station_name(value: str) -> tuple[str | None, str]:
+    """Split a station's name in a file: ``<region code>/<number>`` gives (code, number), a bare number (None,
+    number). Station numbers repeat across regions, so files name such a station with its region."""
+    value = value.strip()
+    if "/" not in value:
+        return None, value
+    code, _slash, number = value.partition("/")
+    return code.strip(), number.strip()

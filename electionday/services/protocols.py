@@ -489,12 +489,10 @@ def find_station(election: Election, value: str) -> PollingStation:
     """Return the election's station named by ``value``: its number, or ``<region code>/<number>`` when the number
     exists in several regions; raise ValidationError when none or several match."""
     value = value.strip()
-    stations = stations_of(election).select_related("region")
-    if "/" in value:
-        region_code, _slash, number = value.partition("/")
-        stations = stations.filter(region__code=region_code.strip(), number=number.strip())
-    else:
-        stations = stations.filter(number=value)
+    region_code, number = rules.station_name(value)
+    stations = stations_of(election).select_related("region").filter(number=number)
+    if region_code is not None:
+        stations = stations.filter(region__code=region_code)
     found = list(stations[:2])
     if not value or not found:
         raise ValidationError(_("Unknown polling station: %(station)s.") % {"station": value})
